@@ -1,0 +1,164 @@
+"""All Cypher of fraudgraph, in one place.
+
+Values always travel as parameters. Labels and relationship types cannot be parameters in
+Cypher, so the few queries that take one are built by functions that first check the name
+against the schema's closed set (:func:`label`, :func:`rel_type`): nothing from outside ever
+reaches query text.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from fraudgraph.errors import InvalidInputError
+
+# --- Schema ------------------------------------------------------------------------------------
+
+#: Record nodes and their natural key property.
+RECORD_KEYS: Final[dict[str, str]] = {
+    "Customer": "customer_id",
+    "Application": "application_id",
+    "Account": "account_id",
+    "Transaction": "transaction_id",
+    "Merchant": "merchant_id",
+}
+
+#: Entity (identifier) nodes: all keyed by ``key``, the canonical value.
+ENTITY_LABELS: Final[tuple[str, ...]] = (
+    "Phone",
+    "Email",
+    "IdNumber",
+    "BankCard",
+    "Device",
+    "IP",
+    "Address",
+    "Organization",
+    "Person",
+    "Uscc",
+)
+
+NODE_LABELS: Final[frozenset[str]] = frozenset(RECORD_KEYS) | frozenset(ENTITY_LABELS)
+
+#: Relationship types, with the labels they join (documented in docs/graph-schema.md).
+REL_TYPES: Final[frozenset[str]] = frozenset(
+    {
+        "APPLIED",  # Customer -> Application
+        "OWNS",  # Customer -> Account
+        "SENT",  # Account -> Transaction (payer side)
+        "TO",  # Transaction -> Account (payee side)
+        "HAS_PHONE",
+        "HAS_EMAIL",
+        "HAS_ID",
+        "HAS_ADDRESS",
+        "WORKS_AT",
+        "HAS_CARD",
+        "USED_DEVICE",
+        "FROM_IP",
+        "MENTIONS",  # Application/Transaction -> entity found in free text, with provenance
+        "SAME_AS",  # Customer -> Customer candidate link from entity resolution
+    }
+)
+
+
+def label(name: str) -> str:
+    """Return ``name`` if it is a node label of the schema, else raise."""
+    if name not in NODE_LABELS:
+        raise InvalidInputError(f"unknown node label {name!r}", field="label")
+    return name
+
+
+def rel_type(name: str) -> str:
+    """Return ``name`` if it is a relationship type of the schema, else raise."""
+    if name not in REL_TYPES:
+        raise InvalidInputError(f"unknown relationship type {name!r}", field="rel_type")
+    return name
+
+
+def _constraints() -> tuple[str, ...]:
+    unique = [
+        f"CREATE CONSTRAINT {lbl.lower()}_key IF NOT EXISTS FOR (n:{lbl}) REQUIRE n.{key} IS UNIQUE"
+        for lbl, key in RECORD_KEYS.items()
+    ]
+    unique += [
+        f"CREATE CONSTRAINT {lbl.lower()}_key IF NOT EXISTS FOR (n:{lbl}) REQUIRE n.key IS UNIQUE"
+        for lbl in ENTITY_LABELS
+    ]
+    return tuple(unique)
+
+
+SCHEMA_CONSTRAINTS: Final[tuple[str, ...]] = _constraints()
+
+SCHEMA_INDEXES: Final[tuple[str, ...]] = (
+    "CREATE INDEX application_created IF NOT EXISTS FOR (n:Application) ON (n.created_at)",
+    "CREATE INDEX transaction_ts IF NOT EXISTS FOR (n:Transaction) ON (n.timestamp)",
+    "CREATE INDEX customer_name IF NOT EXISTS FOR (n:Customer) ON (n.name)",
+)
+
+SHOW_CONSTRAINTS: Final = "SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names"
+SHOW_INDEXES: Final = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
+AWAIT_INDEXES: Final = "CALL db.awaitIndexes(300)"
+
+# --- Server ------------------------------------------------------------------------------------
+
+DBMS_COMPONENTS: Final = "CALL dbms.components() YIELD versions, edition RETURN versions, edition"
+COUNT_GRAPH: Final = """
+CALL () { MATCH (n) RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships }
+RETURN nodes, relationships
+"""
+COUNT_BY_LABEL: Final = """
+CALL db.labels() YIELD label
+CALL (label) { MATCH (n) WHERE label IN labels(n) RETURN count(n) AS n }
+RETURN label, n ORDER BY label
+"""
+COUNT_BY_REL_TYPE: Final = """
+CALL db.relationshipTypes() YIELD relationshipType AS type
+CALL (type) { MATCH ()-[r]->() WHERE type(r) = type RETURN count(r) AS n }
+RETURN type, n ORDER BY type
+"""
+
+# --- Generic records (the demo and tests) --------------------------------------------------------
+
+
+def merge_nodes(node_label: str) -> str:
+    """MERGE a batch of ``$rows`` ({key, props}) as nodes of ``node_label`` on their key."""
+    lbl = label(node_label)
+    key = RECORD_KEYS.get(lbl, "key")
+    return f"UNWIND $rows AS row MERGE (n:{lbl} {{{key}: row.key}}) SET n += row.props"
+
+
+def create_nodes(node_label: str) -> str:
+    """CREATE a batch of ``$rows`` ({key, props}); a duplicate key breaks the constraint."""
+    lbl = label(node_label)
+    key = RECORD_KEYS.get(lbl, "key")
+    return f"UNWIND $rows AS row CREATE (n:{lbl} {{{key}: row.key}}) SET n += row.props"
+
+
+def get_nodes(node_label: str) -> str:
+    lbl = label(node_label)
+    key = RECORD_KEYS.get(lbl, "key")
+    return (
+        f"UNWIND $keys AS k MATCH (n:{lbl} {{{key}: k}}) "
+        f"RETURN n.{key} AS key, properties(n) AS props ORDER BY key"
+    )
+
+
+def delete_nodes(node_label: str) -> str:
+    lbl = label(node_label)
+    key = RECORD_KEYS.get(lbl, "key")
+    return f"UNWIND $keys AS k MATCH (n:{lbl} {{{key}: k}}) DETACH DELETE n RETURN count(*) AS n"
+
+
+def merge_links(src_label: str, rel: str, dst_label: str) -> str:
+    """MERGE ``rel`` between existing nodes for ``$rows`` ({src, dst, props})."""
+    src, dst, typ = label(src_label), label(dst_label), rel_type(rel)
+    src_key, dst_key = RECORD_KEYS.get(src, "key"), RECORD_KEYS.get(dst, "key")
+    return (
+        f"UNWIND $rows AS row MATCH (a:{src} {{{src_key}: row.src}}) "
+        f"MATCH (b:{dst} {{{dst_key}: row.dst}}) "
+        f"MERGE (a)-[r:{typ}]->(b) SET r += row.props"
+    )
+
+
+#: Empties the database in bounded transactions (tests and the demo's reset).
+WIPE_GRAPH: Final = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"

@@ -1,0 +1,1 @@
+"""Loading records into the graph: batched, idempotent, resumable, with a rejects file."""

@@ -1,0 +1,1 @@
+"""Fraud-ring detection, scoring, evidence and the review workflow."""

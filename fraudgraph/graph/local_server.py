@@ -82,7 +82,7 @@ class LocalNeo4j:
         return self._wait_ready(*self._launch())
 
     def stop(self, timeout_s: float = 60.0) -> bool:
-        """Stop the server (SIGTERM, then SIGKILL after ``timeout_s``); False if none was running."""
+        """Stop the server: SIGTERM, SIGKILL after ``timeout_s``; False if none was running."""
         pid = self._running_pid()
         if pid is None:
             self._cleanup_stale()
@@ -174,9 +174,10 @@ class LocalNeo4j:
             except GraphError as exc:
                 last = exc
                 time.sleep(0.5)
+        wait = self._settings.neo4j_start_timeout_s
         raise LocalServerError(
-            f"the local Neo4j did not answer on Bolt within {self._settings.neo4j_start_timeout_s:.0f}"
-            f" s (last error: {last}); log tail:\n{self._log_tail()}"
+            f"the local Neo4j did not answer on Bolt within {wait:.0f} s (last error: {last}); "
+            f"log tail:\n{self._log_tail()}"
         )
 
     def _server_info(self) -> ServerInfo:

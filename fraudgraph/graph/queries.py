@@ -162,3 +162,106 @@ def merge_links(src_label: str, rel: str, dst_label: str) -> str:
 
 #: Empties the database in bounded transactions (tests and the demo's reset).
 WIPE_GRAPH: Final = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+# --- Ingest ------------------------------------------------------------------------------------
+# A batch is one transaction. Records not yet in the graph are CREATEd with inline property maps
+# (no Eager operators, no relationship scans); records already there (a replayed batch after a
+# crash, or an update) go through MERGE statements. Either way a replay changes nothing.
+
+#: Properties written for each record label, in the order of the CREATE statements.
+RECORD_PROPS: Final[dict[str, tuple[str, ...]]] = {
+    "Customer": ("name", "name_key", "language"),
+    "Application": ("product", "created_at", "name", "name_key", "income", "amount", "channel",
+                    "language", "purpose", "employment", "remarks"),
+    "Account": ("kind", "init_balance", "opened_at", "label_fraud"),
+    "Transaction": ("amount", "currency", "timestamp", "channel", "memo"),
+}  # fmt: skip
+
+
+def _inline(lbl: str) -> str:
+    key = RECORD_KEYS[lbl]
+    props = ", ".join(f"{p}: row.props.{p}" for p in RECORD_PROPS[lbl])
+    return f"{{{key}: row.id, {props}}}"
+
+
+def existing_keys(node_label: str) -> str:
+    lbl = label(node_label)
+    key = RECORD_KEYS[lbl]
+    return f"UNWIND $ids AS id MATCH (n:{lbl} {{{key}: id}}) RETURN collect(n.{key}) AS ids"
+
+
+def merge_keys(node_label: str) -> str:
+    """Make sure nodes exist for ``$ids`` (the customers or accounts a batch refers to)."""
+    lbl = label(node_label)
+    return f"UNWIND $ids AS id MERGE (:{lbl} {{{RECORD_KEYS[lbl]}: id}})"
+
+
+def create_records(node_label: str) -> str:
+    """CREATE new records with their structural relationship (APPLIED, OWNS, SENT/TO)."""
+    lbl = label(node_label)
+    node = f"(n:{lbl} {_inline(lbl)})"
+    if lbl == "Application":
+        return (
+            "UNWIND $rows AS row MATCH (c:Customer {customer_id: row.customer_id}) "
+            f"CREATE (c)-[:APPLIED]->{node}"
+        )
+    if lbl == "Account":
+        return (
+            f"UNWIND $rows AS row CREATE {node} WITH n, row WHERE row.customer_id IS NOT NULL "
+            "MATCH (c:Customer {customer_id: row.customer_id}) CREATE (c)-[:OWNS]->(n)"
+        )
+    if lbl == "Transaction":
+        return (
+            "UNWIND $rows AS row MATCH (p:Account {account_id: row.payer}) "
+            f"MATCH (q:Account {{account_id: row.payee}}) CREATE (p)-[:SENT]->{node}-[:TO]->(q)"
+        )
+    return f"UNWIND $rows AS row CREATE {node}"
+
+
+UPSERT_RECORDS: Final[dict[str, str]] = {
+    "Customer": """
+UNWIND $rows AS row
+MERGE (c:Customer {customer_id: row.id}) SET c += row.props
+""",
+    "Application": """
+UNWIND $rows AS row
+MERGE (a:Application {application_id: row.id}) SET a += row.props
+WITH a, row MATCH (c:Customer {customer_id: row.customer_id})
+MERGE (c)-[:APPLIED]->(a)
+""",
+    "Account": """
+UNWIND $rows AS row
+MERGE (a:Account {account_id: row.id}) SET a += row.props
+WITH a, row WHERE row.customer_id IS NOT NULL
+MATCH (c:Customer {customer_id: row.customer_id})
+MERGE (c)-[:OWNS]->(a)
+""",
+    "Transaction": """
+UNWIND $rows AS row
+MERGE (t:Transaction {transaction_id: row.id}) SET t += row.props
+WITH t, row MATCH (p:Account {account_id: row.payer}) MATCH (q:Account {account_id: row.payee})
+MERGE (p)-[:SENT]->(t)
+MERGE (t)-[:TO]->(q)
+""",
+}
+
+
+def entity_links(src_label: str, entity_label: str, rel: str, *, new_sources: bool) -> str:
+    """Link records to entity nodes, one relationship per (field, span start) of the record.
+
+    For records created in the same transaction the links cannot exist yet: CREATE them.
+    """
+    src, ent, typ = label(src_label), label(entity_label), rel_type(rel)
+    head = (
+        f"UNWIND $rows AS row MATCH (s:{src} {{{RECORD_KEYS[src]}: row.src}}) "
+        f"MERGE (e:{ent} {{key: row.key}}) ON CREATE SET e.valid = row.valid, e.attrs = row.attrs "
+    )
+    props = ("text: row.text, end: row.end, extractor: row.extractor, version: row.version, "
+             "confidence: row.confidence")  # fmt: skip
+    if new_sources:
+        return head + f"CREATE (s)-[:{typ} {{field: row.field, start: row.start, {props}}}]->(e)"
+    return (
+        head + f"MERGE (s)-[r:{typ} {{field: row.field, start: row.start}}]->(e) "
+        "SET r.text = row.text, r.end = row.end, r.extractor = row.extractor, "
+        "r.version = row.version, r.confidence = row.confidence"
+    )

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     neo4j_max_pool_size: int = Field(50, ge=1)
     neo4j_batch_size: int = Field(5000, ge=1)
 
+    # --- Rings (fraudgraph/rings) -----------------------------------------------------------
+
+    # --- Service (fraudgraph/service) -------------------------------------------------------
+
     # --- Local files ------------------------------------------------------------------------
     var_dir: Path = Field(Path("var"), description="Runtime state: local Neo4j data, models.")
     project_dir: Path = Field(

@@ -24,6 +24,8 @@ def create_driver(settings: Settings) -> Driver:
             max_connection_pool_size=settings.neo4j_max_pool_size,
             # Fail fast: a bank system waiting on us must not wait for driver retries.
             max_transaction_retry_time=15.0,
+            # Export and screening queries name labels that a given graph may not hold yet.
+            notifications_disabled_categories=["UNRECOGNIZED"],
         )
 
 

@@ -265,3 +265,42 @@ def entity_links(src_label: str, entity_label: str, rel: str, *, new_sources: bo
         "SET r.text = row.text, r.end = row.end, r.extractor = row.extractor, "
         "r.version = row.version, r.confidence = row.confidence"
     )
+
+
+# --- Export to PyG -----------------------------------------------------------------------------
+# Streamed with a large fetch size; each returns keys only (plus the few numbers features need).
+
+EXPORT_APPLICATIONS: Final = """
+MATCH (a:Application)
+RETURN a.application_id AS key, a.created_at.epochSeconds AS time, a.amount AS amount,
+       a.income AS income, a.product AS product
+"""
+EXPORT_ACCOUNTS: Final = """
+MATCH (a:Account)
+RETURN a.account_id AS key, a.init_balance AS init_balance, a.label_fraud AS label
+"""
+EXPORT_CUSTOMERS: Final = "MATCH (c:Customer) RETURN c.customer_id AS key"
+EXPORT_PAYMENTS: Final = """
+MATCH (p:Account)-[:SENT]->(t:Transaction)-[:TO]->(q:Account)
+RETURN p.account_id AS src, q.account_id AS dst, t.amount AS amount,
+       t.timestamp.epochSeconds AS time
+"""
+
+
+def export_entities(entity_label: str) -> str:
+    lbl = label(entity_label)
+    return f"MATCH (e:{lbl}) RETURN e.key AS key, coalesce(e.valid, true) AS valid"
+
+
+def export_links(src_label: str, rel: str, dst_label: str) -> str:
+    """Record -> entity links; transactions' links are attributed to the paying account."""
+    src, typ, dst = label(src_label), rel_type(rel), label(dst_label)
+    if src == "Transaction":
+        return (
+            f"MATCH (p:Account)-[:SENT]->(:Transaction)-[:{typ}]->(e:{dst}) "
+            "RETURN p.account_id AS src, e.key AS dst"
+        )
+    return (
+        f"MATCH (s:{src})-[:{typ}]->(e:{dst}) "
+        f"RETURN s.{RECORD_KEYS[src]} AS src, e.{RECORD_KEYS.get(dst, 'key')} AS dst"
+    )

@@ -2,49 +2,75 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from neo4j import Driver
 from rich.console import Console
 from rich.table import Table
 
+from fraudgraph.graph.admin import wipe_graph
 from fraudgraph.graph.driver import check_connectivity, create_driver
 from fraudgraph.graph.local_server import LocalNeo4j
-from fraudgraph.graph.record_store import RecordStore
 from fraudgraph.graph.schema import init_schema
+from fraudgraph.graph.stats import graph_counts
 from fraudgraph.settings import Settings
 
 
 def run_demo(settings: Settings, *, applications: int, seed: int, console: Console) -> None:
-    """Start Neo4j if it is ours, create the schema, write a small graph and read it back."""
+    """Start Neo4j if it is ours, generate a world, ingest it, and show what the graph holds."""
     if settings.neo4j_is_local:
-        console.rule("local Neo4j")
+        console.rule("1. local Neo4j")
         status = LocalNeo4j(settings).start()
         console.print(f"running, pid {status.pid}, data in {status.home}")
     driver = create_driver(settings)
     try:
         info = check_connectivity(driver, settings.neo4j_database)
         console.print(f"connected to Neo4j {info.version} ({info.edition}) at {info.address}")
-        report = init_schema(driver, settings.neo4j_database)
-        console.print(
-            f"schema: {len(report.constraints)} constraints, {len(report.indexes)} indexes"
-        )
-        _roundtrip(RecordStore(driver, settings.neo4j_database), console)
+        world = _synth(settings, applications, seed, console)
+        _ingest(driver, settings, world, console)
+        _show_graph(driver, settings, console)
     finally:
         driver.close()
 
 
-def _roundtrip(store: RecordStore, console: Console) -> None:
-    console.rule("write and read back a small graph")
-    customers = [
-        {"key": "demo-c1", "props": {"name": "李伟", "demo": True}},
-        {"key": "demo-c2", "props": {"name": "Li Wei", "demo": True}},
-    ]
-    phones = [{"key": "+8613912345678", "props": {"demo": True}}]
-    store.merge_nodes("Customer", customers)
-    store.merge_nodes("Phone", phones)
-    links = [
-        {"src": c["key"], "dst": "+8613912345678", "props": {"source": "demo"}} for c in customers
-    ]
-    store.merge_links("Customer", "HAS_PHONE", "Phone", links)
-    table = Table("customer", "name", "shares phone")
-    for key, props in store.get_nodes("Customer", ["demo-c1", "demo-c2"]).items():
-        table.add_row(key, str(props["name"]), "+8613912345678")
+def _synth(settings: Settings, applications: int, seed: int, console: Console) -> Path:
+    from fraudgraph.synth.world_config import WorldConfig
+    from fraudgraph.synth.world_generator import generate_world
+
+    console.rule("2. synthetic bank world")
+    out = (settings.var_dir / "demo" / f"world-{applications}-{seed}").resolve()
+    summary = generate_world(out, WorldConfig(applications=applications, seed=seed))
+    counts = ", ".join(f"{v:,} {k}" for k, v in summary.counts.items())
+    console.print(f"{counts} written to {out} in {summary.seconds:.1f} s")
+    return out
+
+
+def _ingest(driver: Driver, settings: Settings, world: Path, console: Console) -> None:
+    from fraudgraph.ingest.commands import print_summary
+    from fraudgraph.ingest.loader import Loader
+    from fraudgraph.ingest.sources import synth_files
+    from fraudgraph.nlp.extractor import EntityExtractor
+
+    console.rule("3. NLP + ingest into Neo4j")
+    # The bundled server's database is rebuilt so that re-running the demo gives the same graph;
+    # a server of the user's own is never wiped (loading is idempotent there).
+    if settings.neo4j_is_local:
+        wipe_graph(driver, settings.neo4j_database)
+    init_schema(driver, settings.neo4j_database)
+    loader = Loader(
+        driver,
+        settings.neo4j_database,
+        state_dir=settings.var_dir / "demo" / "ingest-state",
+        extractor=EntityExtractor.load(),
+        batch_size=settings.neo4j_batch_size,
+    )
+    print_summary(loader.load(world, synth_files(world), restart=True))
+
+
+def _show_graph(driver: Driver, settings: Settings, console: Console) -> None:
+    console.rule("4. the knowledge graph")
+    counts = graph_counts(driver, settings.neo4j_database)
+    table = Table("label / type", "count", title="nodes and relationships")
+    for name, n in {**counts.nodes, **counts.relationships}.items():
+        table.add_row(name, f"{n:,}")
     console.print(table)

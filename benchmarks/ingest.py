@@ -22,6 +22,7 @@ from fraudgraph.graph.schema import init_schema
 from fraudgraph.graph.stats import graph_counts
 from fraudgraph.ingest.loader import Loader
 from fraudgraph.ingest.sources import synth_files
+from fraudgraph.nlp.extractor import EntityExtractor
 from fraudgraph.synth.world_config import WorldConfig
 from fraudgraph.synth.world_generator import generate_world
 
@@ -32,7 +33,7 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--batch-size", type=int, default=5000)
-    parser.add_argument("--nlp", action="store_true", help="extract entities from text too")
+    parser.add_argument("--nlp", action="store_true", help="run NER on free text too")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="fraudgraph-world-") as tmp:
@@ -43,14 +44,9 @@ def main() -> None:
             driver = create_driver(settings)
             try:
                 init_schema(driver, settings.neo4j_database)
-                extractor = None
-                if args.nlp:
-                    from fraudgraph.nlp.extractor import EntityExtractor
-
-                    extractor = EntityExtractor.load()
                 loader = Loader(driver, settings.neo4j_database, state_dir=Path(tmp) / "state",
-                                extractor=extractor, batch_size=args.batch_size,
-                                progress=False)  # fmt: skip
+                                extractor=EntityExtractor.load(), free_text=args.nlp,
+                                batch_size=args.batch_size, progress=False)  # fmt: skip
                 started = time.perf_counter()
                 load = loader.load(world, synth_files(world))
                 seconds = time.perf_counter() - started

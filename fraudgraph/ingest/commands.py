@@ -23,7 +23,9 @@ def ingest(
         [], "--map", help="Column mapping for one file, COLUMN=FIELD (repeatable)."
     ),
     restart: bool = typer.Option(False, help="Ignore the checkpoint and load everything again."),
-    nlp: bool = typer.Option(True, help="Extract entities from text fields (the NLP stage)."),
+    nlp: bool = typer.Option(
+        True, help="Also extract entities from free text (memos, remarks) with the NER models."
+    ),
     batch_size: int | None = typer.Option(None, help="Records per transaction."),
 ) -> None:
     """Load records into the graph: batched MERGEs, resumable, bad rows to a rejects file."""
@@ -40,11 +42,9 @@ def ingest(
         if kind not in RECORD_KINDS:
             raise typer.BadParameter(f"--kind must be one of {', '.join(RECORD_KINDS)}")
         files = [SourceFile(path, kind, parse_mapping(column))]
-    extractor = None
-    if nlp:
-        from fraudgraph.nlp.extractor import EntityExtractor
+    from fraudgraph.nlp.extractor import EntityExtractor
 
-        extractor = EntityExtractor.load()
+    extractor = EntityExtractor.load()
     driver = create_driver(settings)
     try:
         init_schema(driver, settings.neo4j_database)
@@ -53,6 +53,7 @@ def ingest(
             settings.neo4j_database,
             state_dir=settings.var_dir / "ingest",
             extractor=extractor,
+            free_text=nlp,
             batch_size=batch_size or settings.neo4j_batch_size,
         )
         summary = loader.load(path, files, restart=restart)

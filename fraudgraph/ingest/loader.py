@@ -114,11 +114,15 @@ class Loader:
         *,
         state_dir: Path,
         extractor: TextExtractor | None = None,
+        free_text: bool = True,
         batch_size: int = 5000,
         progress: bool = True,
     ) -> None:
+        """``extractor`` resolves identifiers in structured fields (None: records only, no
+        entity links); ``free_text`` also runs it on free-text fields (memos, remarks)."""
         self._writer = GraphWriter(driver, database)
         self._extractor = extractor
+        self._free_text = free_text
         self._state_dir = state_dir
         self._batch_size = batch_size
         self._progress = progress
@@ -228,7 +232,9 @@ class Loader:
 
     def _add_entities(self, batch: WriteBatch, records: list[Any]) -> None:
         assert self._extractor is not None
-        fields = (*STRUCTURED_FIELDS.get(batch.label, ()), *FREE_TEXT_FIELDS.get(batch.label, ()))
+        fields = STRUCTURED_FIELDS.get(batch.label, ())
+        if self._free_text:
+            fields = (*fields, *FREE_TEXT_FIELDS.get(batch.label, ()))
         texts: list[TextRecord] = []
         owners: list[int] = []
         for pos, rec in enumerate(records):

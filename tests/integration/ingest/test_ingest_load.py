@@ -18,6 +18,7 @@ from fraudgraph.graph.schema import init_schema
 from fraudgraph.graph.stats import GraphCounts, graph_counts
 from fraudgraph.ingest.loader import Loader, LoadSummary
 from fraudgraph.ingest.sources import amlsim_files, synth_files
+from fraudgraph.nlp.extractor import EntityExtractor
 from fraudgraph.settings import Settings
 from tests.integration.ingest.ingest_fixtures import (
     application,
@@ -29,9 +30,19 @@ from tests.integration.ingest.ingest_fixtures import (
 pytestmark = pytest.mark.integration
 
 
-def _load(driver: Driver, settings: Settings, folder: Path, state: Path, **kw: bool) -> LoadSummary:
+def _load(
+    driver: Driver,
+    settings: Settings,
+    folder: Path,
+    state: Path,
+    extractor: EntityExtractor | None = None,
+    **kw: bool,
+) -> LoadSummary:
     init_schema(driver, settings.neo4j_database)
-    loader = Loader(driver, settings.neo4j_database, state_dir=state, batch_size=50, progress=False)
+    loader = Loader(
+        driver, settings.neo4j_database, state_dir=state, batch_size=50, progress=False,
+        extractor=extractor, free_text=False,
+    )  # fmt: skip
     return loader.load(folder, synth_files(folder), **kw)
 
 
@@ -101,8 +112,11 @@ def test_killed_load_resumes_to_the_same_graph(
 ) -> None:
     folder = small_world(tmp_path / "world", customers=300, transactions=20_000)
     database = neo4j_settings.neo4j_database
-    clean = _load(driver, neo4j_settings, folder, tmp_path / "clean-state")
+    # --no-nlp: structured identifiers are still resolved and linked, free text is not.
+    extractor = EntityExtractor.load()
+    clean = _load(driver, neo4j_settings, folder, tmp_path / "clean-state", extractor)
     expected = graph_counts(driver, database)
+    assert expected.relationships["HAS_PHONE"] == 600  # applications' and customers' phones
     assert clean.rejected == 0
     wipe_graph(driver, database)
 

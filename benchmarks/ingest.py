@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script too
 from benchmarks.bench_env import environment, private_neo4j
 from fraudgraph.graph.driver import create_driver
 from fraudgraph.graph.schema import init_schema

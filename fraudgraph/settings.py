@@ -50,8 +50,68 @@ class Settings(BaseSettings):
     neo4j_batch_size: int = Field(5000, ge=1)
 
     # --- Rings (fraudgraph/rings) -----------------------------------------------------------
+    rings_hub_cap: int = Field(
+        30, ge=2, description="Identifiers shared by more customers are hubs: they bind no ring."
+    )
+    rings_weak_cap: int = Field(
+        8, ge=2, description="Cap for weak identifiers (address) before they stop binding."
+    )
+    rings_max_size: int = Field(
+        80, ge=3, description="Components above this many customers are split by Louvain."
+    )
+    rings_flow_window_h: float = Field(
+        96.0, gt=0, description="Time window (hours) of money-flow structures."
+    )
+    rings_min_fan: int = Field(5, ge=2, description="Counterparties that make a fan-in/out.")
+    rings_cycle_max_len: int = Field(8, ge=3, description="Longest cycle searched.")
+    rings_match_jaccard: float = Field(
+        0.3, gt=0, le=1, description="Member overlap for a candidate to keep a ring's id."
+    )
+    rings_review_threshold: float = Field(0.5, ge=0, le=1, description="Ring score for REVIEW.")
+    rings_block_threshold: float = Field(0.9, ge=0, le=1, description="Ring score for BLOCK.")
 
     # --- Service (fraudgraph/service) -------------------------------------------------------
+    service_host: str = "127.0.0.1"
+    service_port: int = Field(50051, ge=0, le=65535)
+    service_workers: int = Field(16, ge=1, description="Threads serving RPCs.")
+    service_max_concurrent_rpcs: int = Field(
+        512, ge=1, description="Beyond this, calls get RESOURCE_EXHAUSTED instead of queueing."
+    )
+    service_review_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    service_block_threshold: float = Field(0.8, ge=0.0, le=1.0)
+    service_fail_policy: str = Field(
+        "open", pattern="^(open|closed)$", description="Unscorable: open = ALLOW, closed = BLOCK."
+    )
+    service_default_deadline_ms: float = Field(
+        200.0, gt=0, description="Budget of a scoring call that sent no deadline."
+    )
+    service_ring_deadline_ms: float = Field(
+        10_000.0, gt=0, description="Budget of a ring (investigator) call that sent no deadline."
+    )
+    service_require_auth: bool = True
+    service_token_digests: dict[str, str] = Field(
+        default_factory=dict,
+        description="SHA-256 hex digest of a bearer token -> comma-separated scopes "
+        "(score, review, admin).",
+    )
+    service_tls_cert: Path | None = None
+    service_tls_key: Path | None = None
+    service_tls_client_ca: Path | None = Field(
+        None, description="When set, clients must present a certificate signed by this CA."
+    )
+    service_metrics_port: int = Field(0, ge=0, le=65535, description="Prometheus port; 0 = off.")
+    service_index_refresh_s: float = Field(30.0, gt=0)
+    service_hub_degree_cap: int = Field(
+        200, ge=1, description="Parties counted per identifier: hubs stop growing past it."
+    )
+    service_outbox_flush_s: float = Field(0.5, gt=0)
+    service_outbox_batch: int = Field(500, ge=1)
+    service_idempotency_window_s: float = Field(
+        7 * 86400.0, gt=0, description="How long a request id keeps its decision."
+    )
+    service_use_nlp_models: bool = Field(
+        True, description="Load the spaCy NER models for free text (identifiers always work)."
+    )
 
     # --- Local files ------------------------------------------------------------------------
     var_dir: Path = Field(Path("var"), description="Runtime state: local Neo4j data, models.")

@@ -1,0 +1,147 @@
+"""CLI commands of the service: ``fraudgraph serve``, ``fraudgraph score`` and ``bench serve``.
+
+Heavy imports (grpc, spaCy, the generated protos) happen inside the commands so that
+``fraudgraph --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from fraudgraph.service.identifier_extractor import EntitySource
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``score`` to the ``fraudgraph`` command."""
+    app.command("serve")(serve)
+    app.command("score")(score)
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Interface to bind (default: settings)."),
+    port: int | None = typer.Option(None, help="Port to bind (default: settings)."),
+    nlp_models: bool | None = typer.Option(
+        None, "--nlp-models/--identifiers-only", help="Load the spaCy NER models for free text."
+    ),
+) -> None:
+    """Run the real-time gRPC scoring service until SIGINT/SIGTERM."""
+    from fraudgraph.graph.driver import create_driver
+    from fraudgraph.service.json_log_formatter import JsonLogFormatter
+    from fraudgraph.service.service_runtime import RuntimeOptions, ServiceRuntime
+    from fraudgraph.settings import Settings
+
+    JsonLogFormatter.install()
+    settings = Settings()
+    updates = {
+        k: v
+        for k, v in {
+            "service_host": host,
+            "service_port": port,
+            "service_use_nlp_models": nlp_models,
+        }.items()
+        if v is not None
+    }
+    settings = settings.model_copy(update=updates)
+    driver = create_driver(settings)
+    runtime = ServiceRuntime(
+        RuntimeOptions.from_settings(settings), driver, _extractor(settings.service_use_nlp_models)
+    )
+    bound = runtime.start()
+    typer.echo(f"fraudgraph service listening on {settings.service_host}:{bound}", err=True)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        runtime.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    runtime.wait()
+    driver.close()
+
+
+def _extractor(nlp_models: bool) -> EntitySource:
+    from fraudgraph.service.identifier_extractor import IdentifierExtractor
+
+    if not nlp_models:
+        return IdentifierExtractor()
+    from fraudgraph.nlp.extractor import EntityExtractor
+
+    return EntityExtractor.load()
+
+
+def score(
+    payer: str = typer.Option(..., help="Payer account id."),
+    payee: str = typer.Option(..., help="Payee account id."),
+    amount: float = typer.Option(..., help="Amount."),
+    request_id: str = typer.Option(..., help="Idempotency key of this request."),
+    transaction_id: str | None = typer.Option(None, help="Defaults to the request id."),
+    memo: str = typer.Option("", help="Free-text memo."),
+    device_id: str = typer.Option("", help="Device id."),
+    ip: str = typer.Option("", help="Client IP."),
+    target: str = typer.Option("127.0.0.1:50051", help="host:port of the service."),
+    token: str = typer.Option("", envvar="FRAUDGRAPH_TOKEN", help="Bearer token."),
+    ca: Path | None = typer.Option(None, help="CA certificate: use TLS."),
+    timeout: float = typer.Option(2.0, help="Deadline in seconds."),
+) -> None:
+    """Score one transaction and print the decision as JSON."""
+    import grpc
+    from google.protobuf.json_format import MessageToDict
+
+    from fraudgraph._proto.fraudgraph.v1 import scoring_pb2 as pb
+
+    if ca is None:
+        channel = grpc.insecure_channel(target)
+    else:
+        channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(ca.read_bytes()))
+    call = channel.unary_unary(
+        "/fraudgraph.v1.ScoringService/ScoreTransaction",
+        request_serializer=pb.ScoreTransactionRequest.SerializeToString,
+        response_deserializer=pb.ScoreTransactionResponse.FromString,
+    )
+    txn = pb.Transaction(transaction_id=transaction_id or request_id, payer_account=payer,
+                         payee_account=payee, amount=amount, memo=memo, device_id=device_id,
+                         ip=ip)  # fmt: skip
+    txn.timestamp.GetCurrentTime()
+    metadata: tuple[tuple[str, str | bytes], ...] = (
+        (("authorization", f"Bearer {token}"),) if token else ()
+    )
+    try:
+        response = call(pb.ScoreTransactionRequest(request_id=request_id, transaction=txn),
+                        metadata=metadata, timeout=timeout)  # fmt: skip
+    except grpc.RpcError as exc:
+        typer.echo(f"error: {exc.code().name}: {exc.details()}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        channel.close()
+    decision = MessageToDict(response.decision, preserving_proto_field_name=True)
+    sys.stdout.write(json.dumps(decision, ensure_ascii=False, indent=2) + "\n")
+
+
+def bench_serve(
+    json_file: Path | None = typer.Option(None, "--json", help="Also write the report here."),
+    rate: float = typer.Option(1000.0, help="Requests per second to send."),
+    duration: float = typer.Option(20.0, help="Seconds of measured load."),
+    concurrency: int = typer.Option(64, help="Most calls in flight."),
+    applications: int = typer.Option(100_000, help="Size of the synthetic world."),
+    transactions: int = typer.Option(1_000_000, help="Size of the synthetic world."),
+    neo4j: bool = typer.Option(False, help="Load the risk index from the configured Neo4j."),
+) -> None:
+    """Benchmark the scoring service under load (register as ``bench serve``)."""
+    from fraudgraph.service.serve_benchmark import BenchConfig, ServeBenchmark
+    from fraudgraph.settings import Settings
+
+    config = BenchConfig(applications=applications, transactions=transactions, rate=rate,
+                         duration_s=duration, concurrency=concurrency,
+                         use_neo4j=neo4j)  # fmt: skip
+    report = ServeBenchmark(config, Settings()).run()
+    text = json.dumps(report, ensure_ascii=False)
+    if json_file is not None:
+        json_file.write_text(text + "\n", encoding="utf-8")
+    sys.stdout.write(text + "\n")

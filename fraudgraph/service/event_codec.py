@@ -1,0 +1,115 @@
+"""JSON encoding of scored events and decisions for the SQLite outbox."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime
+from typing import Any
+
+from fraudgraph.types import (
+    Action,
+    Application,
+    Decision,
+    Entity,
+    EntityKind,
+    Product,
+    Provenance,
+    Reason,
+    Transaction,
+)
+
+Record = Transaction | Application
+
+
+class EventCodec:
+    """Turns records, entities and decisions into JSON text and back, losslessly."""
+
+    @staticmethod
+    def encode_event(record: Record, entities: list[Entity]) -> str:
+        """JSON of a scored record and the entities found in it."""
+        kind = "transaction" if isinstance(record, Transaction) else "application"
+        fields = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+        body = {
+            "kind": kind,
+            "record": {
+                k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()
+            },
+            "entities": [EventCodec._entity(e) for e in entities],
+        }
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+    @staticmethod
+    def decode_event(text: str) -> tuple[Record, list[Entity]]:
+        """The record and entities of :meth:`encode_event`'s output."""
+        body = json.loads(text)
+        raw = dict(body["record"])
+        record: Record
+        if body["kind"] == "transaction":
+            raw["timestamp"] = datetime.fromisoformat(raw["timestamp"])
+            record = Transaction(**raw)
+        else:
+            raw["created_at"] = datetime.fromisoformat(raw["created_at"])
+            raw["product"] = Product(raw["product"])
+            record = Application(**raw)
+        return record, [EventCodec._decode_entity(e) for e in body["entities"]]
+
+    @staticmethod
+    def encode_decision(decision: Decision) -> str:
+        """JSON of a decision (without its latency, which belongs to one answer)."""
+        body = {
+            "request_id": decision.request_id,
+            "score": decision.score,
+            "action": decision.action.value,
+            "reasons": [[r.code, r.en, r.zh] for r in decision.reasons],
+            "model_version": decision.model_version,
+            "ring_id": decision.ring_id,
+        }
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+    @staticmethod
+    def decode_decision(text: str) -> Decision:
+        """The decision of :meth:`encode_decision`'s output."""
+        body = json.loads(text)
+        return Decision(
+            request_id=body["request_id"],
+            score=float(body["score"]),
+            action=Action(body["action"]),
+            reasons=tuple(Reason(*r) for r in body["reasons"]),
+            model_version=body["model_version"],
+            ring_id=body["ring_id"],
+        )
+
+    @staticmethod
+    def _entity(entity: Entity) -> dict[str, Any]:
+        prov = entity.provenance
+        return {
+            "kind": entity.kind.value,
+            "text": entity.text,
+            "canonical": entity.canonical,
+            "valid": entity.valid,
+            "provenance": None
+            if prov is None
+            else {
+                "source_id": prov.source_id,
+                "field": prov.field,
+                "start": prov.start,
+                "end": prov.end,
+                "extractor": prov.extractor,
+                "version": prov.version,
+                "confidence": prov.confidence,
+            },
+            "attributes": dict(entity.attributes),
+        }
+
+    @staticmethod
+    def _decode_entity(raw: dict[str, Any]) -> Entity:
+        prov = raw["provenance"]
+        return Entity(
+            kind=EntityKind(raw["kind"]),
+            text=raw["text"],
+            canonical=raw["canonical"],
+            valid=raw["valid"],
+            provenance=None if prov is None else Provenance(**prov),
+            attributes=raw["attributes"],
+        )

@@ -1,0 +1,106 @@
+"""Loading the :class:`RiskIndex` from Neo4j, once at start and then on a timer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from neo4j import Driver
+
+from fraudgraph.errors import GraphError
+from fraudgraph.graph.errors import neo4j_errors
+from fraudgraph.service import service_queries
+from fraudgraph.service.risk_index import RiskIndex
+from fraudgraph.service.scorer import IdentifierRisk
+
+LOG = logging.getLogger(__name__)
+
+
+class RiskIndexLoader:
+    """Reads shared identifiers and ring neighbourhoods into a :class:`RiskIndex`."""
+
+    def __init__(
+        self,
+        driver: Driver,
+        database: str,
+        index: RiskIndex,
+        *,
+        hub_cap: int,
+        interval_s: float,
+        on_error: Callable[[Exception], None] | None = None,
+        on_loaded: Callable[[], None] | None = None,
+    ) -> None:
+        self._driver = driver
+        self._database = database
+        self.index = index
+        self._hub_cap = hub_cap
+        self._interval_s = interval_s
+        self._on_error = on_error
+        self._on_loaded = on_loaded
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_load_s = 0.0
+
+    def load(self) -> int:
+        """Replace the index with the graph's current state; return its size."""
+        started = time.perf_counter()
+        entries: dict[str, IdentifierRisk] = {}
+        with neo4j_errors(), self._driver.session(database=self._database) as session:
+            shared = session.run(
+                service_queries.SHARED_IDENTIFIERS, cap=self._hub_cap, scan=10 * self._hub_cap
+            )
+            for rec in shared:
+                entries[RiskIndex.key(rec["label"], rec["key"])] = IdentifierRisk(
+                    links=int(rec["links"]),
+                    valid=bool(rec["valid"]),
+                    model_score=None if rec["model_score"] is None else float(rec["model_score"]),
+                )
+            for rec in session.run(service_queries.RING_NEIGHBOURHOODS, cap=self._hub_cap):
+                self._add_ring(entries, rec["label"], rec["key"], rec["ring_id"], rec["ring_score"])
+        self.index.replace_all(entries)
+        self.last_load_s = time.perf_counter() - started
+        LOG.info("risk index: %d entries in %.2fs", len(entries), self.last_load_s)
+        return len(entries)
+
+    def try_load(self) -> bool:
+        """:meth:`load`, reporting instead of raising when Neo4j is away."""
+        try:
+            self.load()
+        except GraphError as exc:
+            LOG.warning("risk index load failed: %s", exc)
+            if self._on_error is not None:
+                self._on_error(exc)
+            return False
+        if self._on_loaded is not None:
+            self._on_loaded()
+        return True
+
+    def start(self) -> None:
+        """Refresh in a daemon thread every ``interval_s`` until :meth:`stop`."""
+        self._thread = threading.Thread(target=self._run, name="risk-index", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop refreshing."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval_s if self.index.ready else 1.0):
+            self.try_load()
+
+    @staticmethod
+    def _add_ring(
+        entries: dict[str, IdentifierRisk], label: str, key: str | None, ring: str, score: float
+    ) -> None:
+        if key is None:
+            return
+        index_key = RiskIndex.key(label, key)
+        old = entries.get(index_key, IdentifierRisk())
+        if old.ring_id is None or score > old.ring_score:
+            entries[index_key] = IdentifierRisk(
+                old.links, ring, float(score), old.model_score, old.valid
+            )

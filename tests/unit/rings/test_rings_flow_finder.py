@@ -1,0 +1,89 @@
+"""Money-flow structures: fans, gather/scatter combinations, bust-out and timed cycles."""
+
+from __future__ import annotations
+
+from fraudgraph.rings.flow_ring_finder import FlowRingFinder
+from tests.unit.rings.rings_builders import DAY, HOUR, T0, transfers
+
+
+def _patterns(rows: list[tuple[str, str, float, float]]) -> dict[str, set[str]]:
+    found = FlowRingFinder(window_s=2 * DAY, min_fan=5).find(transfers(rows))
+    return {c.pattern: {m.removeprefix("Account:") for m in c.members} for c in found}
+
+
+def test_fan_in_burst_is_found_and_a_steady_merchant_is_not() -> None:
+    rows = [(f"s{i}", "hub", 1000.0, T0 + i * HOUR) for i in range(6)]
+    # A merchant: 6 payers within the window too, but 60 more spread over the year.
+    rows += [(f"c{i}", "shop", 20.0, T0 + i * HOUR) for i in range(6)]
+    rows += [(f"d{i}", "shop", 20.0, T0 + (10 + i) * 5 * DAY) for i in range(60)]
+    found = _patterns(rows)
+    assert found == {"fan_in": {"hub", "s0", "s1", "s2", "s3", "s4", "s5"}}
+
+
+def test_fan_out_below_min_fan_is_ignored() -> None:
+    rows = [("src", f"r{i}", 500.0, T0 + i * HOUR) for i in range(4)]
+    assert _patterns(rows) == {}
+
+
+def test_gather_then_scatter_through_one_hub() -> None:
+    rows = [(f"in{i}", "hub", 900.0, T0 + i * HOUR) for i in range(5)]
+    rows += [("hub", f"out{i}", 850.0, T0 + (6 + i) * HOUR) for i in range(5)]
+    found = _patterns(rows)
+    assert set(found) == {"gather_scatter"}
+    assert len(found["gather_scatter"]) == 11
+
+
+def test_scatter_then_gather_between_two_accounts() -> None:
+    rows = [("src", f"mid{i}", 900.0, T0 + i * HOUR) for i in range(6)]
+    rows += [(f"mid{i}", "sink", 880.0, T0 + (7 + i) * HOUR) for i in range(6)]
+    found = _patterns(rows)
+    assert set(found) == {"scatter_gather"}
+    assert {"src", "sink", "mid0", "mid5"} <= found["scatter_gather"]
+
+
+def test_cycle_must_respect_time_order() -> None:
+    ring = ["a", "b", "c", "d"]
+    forward = [(ring[i], ring[(i + 1) % 4], 5000.0, T0 + i * HOUR) for i in range(4)]
+    assert _patterns(forward) == {"cycle": set(ring)}
+    # b -> c happens before a -> b: whichever hop starts it, money cannot have gone round.
+    broken = [forward[0], ("b", "c", 5000.0, T0 - 2 * HOUR), *forward[2:]]
+    assert _patterns(broken) == {}
+
+
+def test_cycle_outside_the_window_is_not_a_cycle() -> None:
+    ring = ["a", "b", "c"]
+    slow = [(ring[i], ring[(i + 1) % 3], 5000.0, T0 + i * 3 * DAY) for i in range(3)]
+    assert _patterns(slow) == {}
+
+
+def _shoppers() -> list[tuple[str, str, float, float]]:
+    """Twelve ordinary customers buying at m0..m4 once a month: the m's are merchants."""
+    return [
+        (f"c{j}", f"m{i}", 30.0, T0 + (j * 5 + i) * 2 * DAY) for j in range(12) for i in range(5)
+    ]
+
+
+def test_accounts_spending_at_the_same_merchants_together_are_a_bust_out() -> None:
+    rows = _shoppers()
+    for n, who in enumerate(("x", "y")):
+        rows += [(who, f"m{i % 3}", 5000.0, T0 + (n + i) * HOUR) for i in range(5)]
+    found = FlowRingFinder(window_s=2 * DAY, min_fan=5).find(
+        transfers(rows), {"x": "CX", "y": "CY"}
+    )
+    assert [c.pattern for c in found] == ["bust_out"]
+    assert found[0].members == {"Account:x", "Account:y", "Customer:CX", "Customer:CY"}
+    assert found[0].amount == 50000.0
+
+
+def test_a_fan_out_to_fresh_accounts_is_not_a_bust_out() -> None:
+    rows = [("x", f"mule{i}", 5000.0, T0 + i * HOUR) for i in range(6)]
+    found = FlowRingFinder(window_s=2 * DAY, min_fan=5).find(transfers(rows))
+    assert [c.pattern for c in found] == ["fan_out"]
+
+
+def test_small_gather_scatter_needs_the_money_to_pass_through() -> None:
+    rows = [(f"in{i}", "hub", 48000.0, T0 + i * HOUR) for i in range(3)]
+    rows += [("hub", f"out{i}", 46000.0, T0 + (4 + i) * HOUR) for i in range(3)]
+    assert set(_patterns(rows)) == {"gather_scatter"}
+    trickle = [*rows[:3], *[("hub", f"out{i}", 900.0, T0 + (4 + i) * HOUR) for i in range(3)]]
+    assert _patterns(trickle) == {}

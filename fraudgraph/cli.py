@@ -17,6 +17,8 @@ from fraudgraph.gnn import commands as gnn_commands
 from fraudgraph.graph import commands as graph_commands
 from fraudgraph.ingest import commands as ingest_commands
 from fraudgraph.nlp import commands as nlp_commands
+from fraudgraph.rings import commands as rings_commands
+from fraudgraph.service import commands as service_commands
 from fraudgraph.synth import commands as synth_commands
 
 app = typer.Typer(
@@ -26,8 +28,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (graph_commands, synth_commands, ingest_commands, nlp_commands, gnn_commands):
+for module in (
+    graph_commands,
+    synth_commands,
+    ingest_commands,
+    nlp_commands,
+    gnn_commands,
+    rings_commands,
+    service_commands,
+):
     module.register(app)
+gnn_commands.bench_app.command("serve")(service_commands.bench_serve)
 
 
 @app.command("demo")

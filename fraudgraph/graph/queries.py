@@ -56,6 +56,9 @@ REL_TYPES: Final[frozenset[str]] = frozenset(
         "FROM_IP",
         "MENTIONS",  # Application/Transaction -> entity found in free text, with provenance
         "SAME_AS",  # Customer -> Customer candidate link from entity resolution
+        "MEMBER_OF",  # Customer/Application/Account -> Ring
+        "BOUND_BY",  # Ring -> the identifiers (or hub accounts) that bind it
+        "ABOUT",  # ReviewEvent/Alert -> Ring
     }
 )
 
@@ -304,3 +307,302 @@ def export_links(src_label: str, rel: str, dst_label: str) -> str:
         f"MATCH (s:{src})-[:{typ}]->(e:{dst}) "
         f"RETURN s.{RECORD_KEYS[src]} AS src, e.{RECORD_KEYS.get(dst, 'key')} AS dst"
     )
+
+
+# --- Rings ------------------------------------------------------------------------------------
+
+
+class RingQueries:
+    """Cypher of the rings stage: ring detection exports, ring storage, review, alerts."""
+
+    #: Expression giving a member node's key as ``Label:natural key``.
+    MEMBER_KEY: Final = (
+        "labels(m)[0] + ':' + coalesce(m.customer_id, m.application_id, m.account_id)"
+    )
+
+    RING_SCHEMA: Final[tuple[str, ...]] = (
+        "CREATE CONSTRAINT ring_id IF NOT EXISTS FOR (r:Ring) REQUIRE r.ring_id IS UNIQUE",
+        "CREATE CONSTRAINT review_event_id IF NOT EXISTS "
+        "FOR (e:ReviewEvent) REQUIRE e.event_id IS UNIQUE",
+        "CREATE CONSTRAINT alert_id IF NOT EXISTS FOR (a:Alert) REQUIRE a.alert_id IS UNIQUE",
+    )
+
+    # --- Export (a few whole-graph reads, returned as column lists)
+
+    _STRONG_RELS: Final = "HAS_PHONE|HAS_EMAIL|HAS_ID|HAS_ADDRESS|WORKS_AT|USED_DEVICE|FROM_IP"
+
+    #: Identifier links of applications, customers, account cards and transactions (by payer).
+    EXPORT_LINKS: Final = f"""
+    CALL () {{
+      MATCH (c:Customer)-[:APPLIED]->(a:Application)-[:{_STRONG_RELS}]->(e)
+      RETURN c.customer_id AS customer, 'Application:' + a.application_id AS record,
+             labels(e)[0] AS kind, e.key AS key, a.created_at.epochSeconds AS at, false AS via_txn
+      UNION ALL
+      MATCH (c:Customer)-[:HAS_PHONE|HAS_EMAIL|HAS_ID|HAS_ADDRESS|WORKS_AT]->(e)
+      RETURN c.customer_id AS customer, 'Customer:' + c.customer_id AS record,
+             labels(e)[0] AS kind, e.key AS key, null AS at, false AS via_txn
+      UNION ALL
+      MATCH (c:Customer)-[:OWNS]->(ac:Account)-[:HAS_CARD]->(e:BankCard)
+      RETURN c.customer_id AS customer, 'Account:' + ac.account_id AS record,
+             'BankCard' AS kind, e.key AS key, ac.opened_at.epochSeconds AS at, false AS via_txn
+      UNION ALL
+      MATCH (c:Customer)-[:OWNS]->(ac:Account)-[:SENT]->(t:Transaction)-[:USED_DEVICE|FROM_IP]->(e)
+      WITH c, ac, e, min(t.timestamp) AS first
+      RETURN c.customer_id AS customer, 'Account:' + ac.account_id AS record,
+             labels(e)[0] AS kind, e.key AS key, first.epochSeconds AS at, true AS via_txn
+    }}
+    RETURN collect(customer) AS customers, collect(record) AS records, collect(kind) AS kinds,
+           collect(key) AS keys, collect(coalesce(at, -1)) AS ats, collect(via_txn) AS via_txn
+    """
+
+    #: Every application and account of every customer (ring members are expanded with them).
+    EXPORT_RECORDS: Final = """
+    CALL () {
+      MATCH (c:Customer)-[:APPLIED]->(a:Application)
+      RETURN c.customer_id AS customer, 'Application:' + a.application_id AS record,
+             coalesce(a.created_at.epochSeconds, -1) AS at
+      UNION ALL
+      MATCH (c:Customer)-[:OWNS]->(a:Account)
+      RETURN c.customer_id AS customer, 'Account:' + a.account_id AS record,
+             coalesce(a.opened_at.epochSeconds, -1) AS at
+    }
+    RETURN collect(customer) AS customers, collect(record) AS records, collect(at) AS ats
+    """
+
+    #: Transfers of a period (``$start``/``$end`` datetimes or null for open ends).
+    EXPORT_TRANSFERS: Final = """
+    MATCH (p:Account)-[:SENT]->(t:Transaction)-[:TO]->(q:Account)
+    WHERE ($start IS NULL OR t.timestamp >= $start) AND ($end IS NULL OR t.timestamp < $end)
+    RETURN collect(p.account_id) AS payers, collect(q.account_id) AS payees,
+           collect(t.transaction_id) AS ids, collect(coalesce(t.amount, 0.0)) AS amounts,
+           collect(t.timestamp.epochSeconds) AS ats
+    """
+
+    # --- Rings
+
+    UPSERT_RINGS: Final = """
+    UNWIND $rows AS row
+    MERGE (r:Ring {ring_id: row.ring_id})
+    ON CREATE SET r.status = 'OPEN', r.created_at = datetime()
+    SET r += row.props, r.updated_at = datetime()
+    """
+
+    #: Members no longer in their ring lose the link (the audit trail keeps the history).
+    DROP_STALE_MEMBERS: Final = f"""
+    UNWIND $rows AS row
+    MATCH (m)-[link:MEMBER_OF]->(:Ring {{ring_id: row.ring_id}})
+    WHERE NOT {MEMBER_KEY} IN row.members
+    DELETE link
+    """
+
+    #: Rings that no detection matched any more: kept for the audit trail, marked inactive.
+    DEACTIVATE_RINGS: Final = """
+    UNWIND $ids AS id MATCH (r:Ring {ring_id: id}) SET r.active = false, r.updated_at = datetime()
+    """
+
+    DROP_EVIDENCE: Final = """
+    UNWIND $ids AS id MATCH (:Ring {ring_id: id})-[b:BOUND_BY]->() DELETE b
+    """
+
+    ACTIVE_RING_MEMBERS: Final = f"""
+    MATCH (m)-[:MEMBER_OF]->(r:Ring) WHERE coalesce(r.active, true)
+    RETURN r.ring_id AS ring_id, collect({MEMBER_KEY}) AS members
+    """
+
+    LIST_RINGS: Final = """
+    MATCH (r:Ring)
+    WHERE coalesce(r.active, true) AND ($status IS NULL OR r.status = $status)
+      AND r.score >= $min_score
+    RETURN properties(r) AS ring ORDER BY r.score DESC, r.ring_id LIMIT $limit
+    """
+
+    GET_RING: Final = f"""
+    MATCH (r:Ring {{ring_id: $ring_id}})
+    OPTIONAL MATCH (m)-[link:MEMBER_OF]->(r)
+    WITH r, collect({{key: {MEMBER_KEY}, score: link.score}}) AS members
+    OPTIONAL MATCH (e:ReviewEvent)-[:ABOUT]->(r)
+    WITH r, members, e ORDER BY e.at, e.event_id
+    RETURN properties(r) AS ring, members, collect(properties(e)) AS events
+    """
+
+    RING_STATUS: Final = "MATCH (r:Ring {ring_id: $ring_id}) RETURN r.status AS status"
+
+    SET_RING_STATUS: Final = """
+    MATCH (r:Ring {ring_id: $ring_id})
+    SET r.status = $status, r.assignee = coalesce($assignee, r.assignee), r.reviewed_at = datetime()
+    """
+
+    #: Audit events are only ever CREATEd: nothing updates or deletes a ReviewEvent.
+    CREATE_EVENTS: Final = """
+    UNWIND $rows AS row
+    MATCH (r:Ring {ring_id: row.ring_id})
+    CREATE (e:ReviewEvent {event_id: row.event_id, ring_id: row.ring_id, reviewer: row.reviewer,
+                           action: row.action, from_status: row.from_status,
+                           to_status: row.to_status, note: row.note, at: datetime()})-[:ABOUT]->(r)
+    """
+
+    REVIEW_LABELS: Final = f"""
+    MATCH (m)-[:MEMBER_OF]->(r:Ring) WHERE r.status IN ['CONFIRMED', 'DISMISSED']
+    RETURN {MEMBER_KEY} AS key, collect(r.status) AS statuses
+    """
+
+    # --- Post-approval monitoring
+
+    #: Members linked to a flagged ring after ``$linked_after`` (wall clock of the detection) that
+    #: were on the books before ``$approved_before`` (data time: an older application or account).
+    NEWLY_LINKED_APPROVED: Final = f"""
+    MATCH (m)-[link:MEMBER_OF]->(r:Ring)
+    WHERE link.since >= $linked_after AND r.score >= $threshold AND coalesce(r.active, true)
+      AND r.status <> 'DISMISSED' AND (m:Customer OR m:Account)
+      AND (EXISTS {{ MATCH (m)-[:APPLIED]->(a:Application) WHERE a.created_at < $approved_before }}
+           OR (m:Account AND m.opened_at < $approved_before))
+      AND NOT EXISTS {{
+        MATCH (m)-[old:MEMBER_OF]->(o:Ring)
+        WHERE old.since < $linked_after AND o.score >= $threshold
+      }}
+    RETURN {MEMBER_KEY} AS member, r.ring_id AS ring_id, r.score AS score, r.pattern AS pattern
+    """
+
+    CREATE_ALERTS: Final = """
+    UNWIND $rows AS row
+    MATCH (r:Ring {ring_id: row.ring_id})
+    MERGE (a:Alert {alert_id: row.alert_id})
+    ON CREATE SET a.kind = 'post_approval', a.member = row.member, a.ring_id = row.ring_id,
+                  a.score = row.score, a.message_en = row.en, a.message_zh = row.zh,
+                  a.created_at = datetime()
+    MERGE (a)-[:ABOUT]->(r)
+    """
+
+    @staticmethod
+    def upsert_members(member_label: str) -> str:
+        """MERGE ``MEMBER_OF`` links of ``member_label`` nodes; ``since`` is set on creation."""
+        lbl = label(member_label)
+        return (
+            f"UNWIND $rows AS row MATCH (r:Ring {{ring_id: row.ring_id}}) "
+            f"MATCH (m:{lbl} {{{RECORD_KEYS[lbl]}: row.key}}) "
+            "MERGE (m)-[link:MEMBER_OF]->(r) ON CREATE SET link.since = datetime() "
+            "SET link.score = row.score"
+        )
+
+    @staticmethod
+    def evidence_links(binding_label: str) -> str:
+        """Link rings to the identifiers (or hub accounts) that bind them."""
+        lbl = label(binding_label)
+        key = RECORD_KEYS.get(lbl, "key")
+        return (
+            f"UNWIND $rows AS row MATCH (r:Ring {{ring_id: row.ring_id}}) "
+            f"MATCH (e:{lbl} {{{key}: row.key}}) "
+            "MERGE (r)-[b:BOUND_BY]->(e) SET b.members = row.members"
+        )
+
+
+# --- Service ----------------------------------------------------------------------------------
+
+
+class ServiceQueries:
+    """Cypher of the real-time service: the risk index, decisions, the ring API."""
+
+    _IDENTIFIERS = "|".join(lbl for lbl in ENTITY_LABELS if lbl != "Person")
+
+    #: Identifiers used by two or more parties (the customer of an application, the payer account
+    #: of a transaction, or the record itself), counted over at most $scan links so that a hub costs
+    #: no more than a capped node; with their validity and any model score.
+    SHARED_IDENTIFIERS: Final = f"""
+    MATCH (e:{_IDENTIFIERS})
+    CALL (e) {{
+      MATCH (e)<--(r)
+      WITH r LIMIT $scan
+      OPTIONAL MATCH (owner)-[:APPLIED|SENT]->(r)
+      RETURN count(DISTINCT coalesce(owner, r)) AS parties
+    }}
+    WITH e, parties
+    WHERE parties >= 2 OR e.valid = false OR e.fraud_score IS NOT NULL
+    RETURN labels(e)[0] AS label, e.key AS key,
+           CASE WHEN parties > $cap THEN $cap ELSE parties END AS links,
+           coalesce(e.valid, true) AS valid, e.fraud_score AS model_score
+    """
+
+    #: Members of live rings and what they own, use or applied with (at most $cap per member).
+    RING_NEIGHBOURHOODS: Final = """
+    MATCH (m)-[:MEMBER_OF]->(r:Ring)
+    WHERE coalesce(r.active, true) AND toUpper(coalesce(r.status, 'OPEN')) <> 'DISMISSED'
+    OPTIONAL MATCH (m)-[:OWNS|APPLIED|HAS_PHONE|HAS_EMAIL|HAS_ID|HAS_CARD|USED_DEVICE|FROM_IP]-(n)
+    WITH m, r, collect(n)[..$cap] AS near
+    UNWIND [m] + near AS x
+    WITH x, r
+    RETURN labels(x)[0] AS label,
+           coalesce(x.key, x.account_id, x.customer_id, x.application_id, x.transaction_id) AS key,
+           r.ring_id AS ring_id, coalesce(r.score, 0.0) AS ring_score
+    """
+
+    @staticmethod
+    def set_decisions(record_label: str) -> str:
+        """Write the decision of each ``$rows`` ({id, request_id, action, score, model_version})."""
+        lbl = label(record_label)
+        key = RECORD_KEYS[lbl]
+        return (
+            f"UNWIND $rows AS row MATCH (n:{lbl} {{{key}: row.id}}) "
+            "SET n.decision_request_id = row.request_id, n.decision_action = row.action, "
+            "n.decision_score = row.score, n.decision_model = row.model_version"
+        )
+
+    _RING_FIELDS: Final = """r.ring_id AS ring_id, toUpper(coalesce(r.status, 'OPEN')) AS status,
+           coalesce(r.score, 0.0) AS score, COUNT { (r)<-[:MEMBER_OF]-() } AS members,
+           coalesce(r.pattern, '') AS pattern, coalesce(r.explanation_en, '') AS explanation_en,
+           coalesce(r.explanation_zh, '') AS explanation_zh"""
+
+    #: Active rings (the rings stage deactivates rings no detection finds any more).
+    LIST_RINGS: Final = f"""
+    MATCH (r:Ring)
+    WHERE coalesce(r.active, true)
+      AND ($status = '' OR toUpper(coalesce(r.status, 'OPEN')) = $status)
+      AND coalesce(r.score, 0.0) >= $min_score
+    WITH r ORDER BY coalesce(r.score, 0.0) DESC, r.ring_id SKIP $skip LIMIT $limit
+    RETURN {_RING_FIELDS}
+    """
+
+    GET_RING: Final = f"""
+    MATCH (r:Ring {{ring_id: $ring_id}})
+    RETURN {_RING_FIELDS}, r.created_at AS created_at
+    """
+
+    RING_MEMBERS: Final = """
+    MATCH (r:Ring {ring_id: $ring_id})<-[:MEMBER_OF]-(m)
+    WITH labels(m)[0] AS label,
+         coalesce(m.key, m.account_id, m.customer_id, m.application_id, m.transaction_id) AS key
+    RETURN label, key ORDER BY label, key LIMIT $limit
+    """
+
+    #: Identifiers shared by two or more members (directly, or through their records).
+    RING_EVIDENCE: Final = """
+    MATCH (r:Ring {ring_id: $ring_id})<-[:MEMBER_OF]-(m)
+    OPTIONAL MATCH (m)-[:APPLIED|OWNS]-(rec)
+    WITH m, [m] + collect(rec) AS sources
+    UNWIND sources AS s
+    MATCH (s)-[:HAS_PHONE|HAS_EMAIL|HAS_ID|HAS_CARD|USED_DEVICE|FROM_IP|HAS_ADDRESS|WORKS_AT]->(e)
+    WITH e, count(DISTINCT m) AS shared WHERE shared >= 2
+    RETURN labels(e)[0] AS label, e.key AS key, shared ORDER BY shared DESC, key LIMIT $limit
+    """
+
+    #: The audit trail, in the rings stage's shape: (:ReviewEvent)-[:ABOUT]->(:Ring).
+    RING_EVENTS: Final = """
+    MATCH (r:Ring {ring_id: $ring_id})<-[:ABOUT]-(e:ReviewEvent)
+    RETURN e.at AS at, e.action AS action, e.reviewer AS reviewer, e.note AS note,
+           e.from_status AS from_status, e.to_status AS to_status
+    ORDER BY e.at, e.event_id
+    """
+
+    RING_STATUS: Final = """
+    MATCH (r:Ring {ring_id: $ring_id}) RETURN toUpper(coalesce(r.status, 'OPEN')) AS status
+    """
+
+    REVIEW_EVENT: Final = "MATCH (e:ReviewEvent {event_id: $event_id}) RETURN e.ring_id AS ring_id"
+
+    #: Moves the ring and appends the audit event (events are only ever created).
+    REVIEW_RING: Final = """
+    MATCH (r:Ring {ring_id: $ring_id})
+    SET r.status = $to_status, r.assignee = $reviewer, r.reviewed_at = datetime()
+    CREATE (e:ReviewEvent {event_id: $event_id, ring_id: $ring_id, reviewer: $reviewer,
+                           action: 'REVIEW', from_status: $from_status, to_status: $to_status,
+                           note: $note, request_id: $request_id, at: datetime()})-[:ABOUT]->(r)
+    """

@@ -19,7 +19,11 @@ class SchemaReport:
 def init_schema(driver: Driver, database: str) -> SchemaReport:
     """Create every constraint and index of the schema (``IF NOT EXISTS``) and wait for them."""
     with neo4j_errors():
-        for statement in (*queries.SCHEMA_CONSTRAINTS, *queries.SCHEMA_INDEXES):
+        for statement in (
+            *queries.SCHEMA_CONSTRAINTS,
+            *queries.RingQueries.RING_SCHEMA,
+            *queries.SCHEMA_INDEXES,
+        ):
             driver.execute_query(statement, database_=database)
         driver.execute_query(queries.AWAIT_INDEXES, database_=database)
         constraints, _, _ = driver.execute_query(queries.SHOW_CONSTRAINTS, database_=database)

@@ -12,7 +12,7 @@ import numpy.typing as npt
 from neo4j import Driver
 
 from fraudgraph.graph.errors import neo4j_errors
-from fraudgraph.rings import ring_queries
+from fraudgraph.graph.queries import RingQueries
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -89,7 +89,7 @@ def load_transfers(
     driver: Driver, database: str, start: datetime | None = None, end: datetime | None = None
 ) -> Transfers:
     """All transfers with ``start <= timestamp < end`` (open ends when None)."""
-    row = _single(driver, database, ring_queries.EXPORT_TRANSFERS, start=start, end=end)
+    row = _single(driver, database, RingQueries.EXPORT_TRANSFERS, start=start, end=end)
     return Transfers.from_columns(
         list(row.get("payers", [])),
         list(row.get("payees", [])),
@@ -101,7 +101,7 @@ def load_transfers(
 
 def load_snapshot(driver: Driver, database: str, *, with_transfers: bool = True) -> GraphSnapshot:
     """Read what detection needs: three whole-graph queries returning column lists."""
-    row = _single(driver, database, ring_queries.EXPORT_LINKS)
+    row = _single(driver, database, RingQueries.EXPORT_LINKS)
     links = IdentifierLinks(
         customers=list(row.get("customers", [])),
         records=list(row.get("records", [])),
@@ -111,7 +111,7 @@ def load_snapshot(driver: Driver, database: str, *, with_transfers: bool = True)
         via_txn=np.asarray(row.get("via_txn", []), dtype=bool),
     )
     snapshot = GraphSnapshot(links=links)
-    rec = _single(driver, database, ring_queries.EXPORT_RECORDS)
+    rec = _single(driver, database, RingQueries.EXPORT_RECORDS)
     records_of: dict[str, list[str]] = defaultdict(list)
     for customer, record, at in zip(
         rec.get("customers", []), rec.get("records", []), rec.get("ats", []), strict=True

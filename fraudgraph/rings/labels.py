@@ -5,7 +5,7 @@ from __future__ import annotations
 from neo4j import Driver
 
 from fraudgraph.graph.errors import neo4j_errors
-from fraudgraph.rings import ring_queries
+from fraudgraph.graph.queries import RingQueries
 
 
 def review_labels(driver: Driver, database: str) -> dict[str, int]:
@@ -15,7 +15,7 @@ def review_labels(driver: Driver, database: str) -> dict[str, int]:
     confirmed ring and in a dismissed one is labelled 1: confirmation is the stronger evidence.
     """
     with neo4j_errors():
-        records, _, _ = driver.execute_query(ring_queries.REVIEW_LABELS, database_=database)
+        records, _, _ = driver.execute_query(RingQueries.REVIEW_LABELS, database_=database)
     return {
         str(r["key"]): int("CONFIRMED" in r["statuses"]) for r in records if r["key"] is not None
     }

@@ -14,7 +14,7 @@ from datetime import datetime
 from neo4j import Driver
 
 from fraudgraph.graph.errors import neo4j_errors
-from fraudgraph.rings import ring_queries
+from fraudgraph.graph.queries import RingQueries
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ def post_approval_alerts(
     params = {"linked_after": linked_after, "approved_before": approved_before}
     with neo4j_errors():
         records, _, _ = driver.execute_query(
-            ring_queries.NEWLY_LINKED_APPROVED, params, threshold=threshold, database_=database
+            RingQueries.NEWLY_LINKED_APPROVED, params, threshold=threshold, database_=database
         )
     alerts = []
     for r in records:
@@ -64,5 +64,5 @@ def post_approval_alerts(
     ]  # fmt: skip
     if rows:
         with neo4j_errors():
-            driver.execute_query(ring_queries.CREATE_ALERTS, rows=rows, database_=database)
+            driver.execute_query(RingQueries.CREATE_ALERTS, rows=rows, database_=database)
     return alerts

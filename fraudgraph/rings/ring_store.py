@@ -17,8 +17,8 @@ from neo4j import Driver, ManagedTransaction
 
 from fraudgraph.errors import InvalidInputError, NotFoundError
 from fraudgraph.graph.errors import neo4j_errors
+from fraudgraph.graph.queries import RingQueries
 from fraudgraph.graph.record_store import batched
-from fraudgraph.rings import ring_queries
 from fraudgraph.rings.ring_candidate import split_key
 from fraudgraph.rings.ring_explainer import explain
 from fraudgraph.rings.ring_matcher import RingEvent
@@ -94,12 +94,12 @@ class RingStore:
 
     def init_schema(self) -> None:
         """Uniqueness constraints of Ring, ReviewEvent and Alert (idempotent)."""
-        for statement in ring_queries.RING_SCHEMA:
+        for statement in RingQueries.RING_SCHEMA:
             self._run(statement)
 
     def active_rings(self) -> dict[str, frozenset[str]]:
         """Members of every active ring."""
-        records = self._run(ring_queries.ACTIVE_RING_MEMBERS)
+        records = self._run(RingQueries.ACTIVE_RING_MEMBERS)
         return {str(r["ring_id"]): frozenset(r["members"]) for r in records}
 
     def save(
@@ -107,9 +107,9 @@ class RingStore:
     ) -> None:
         """Upsert (ring id, scored ring, action) triples with members, evidence and events."""
         rows = [{"ring_id": rid, "props": ring_props(r, act)} for rid, r, act in rings]
-        self._write(ring_queries.UPSERT_RINGS, rows)
+        self._write(RingQueries.UPSERT_RINGS, rows)
         stale = [{"ring_id": rid, "members": sorted(r.candidate.members)} for rid, r, _ in rings]
-        self._write(ring_queries.DROP_STALE_MEMBERS, stale)
+        self._write(RingQueries.DROP_STALE_MEMBERS, stale)
         self._save_members(rings)
         self._save_evidence(rings)
         self.record_events(events)
@@ -123,20 +123,20 @@ class RingStore:
                 by_label[lbl].append({"ring_id": rid, "key": key, "score": score})
         for lbl, rows in by_label.items():
             if lbl in MEMBER_LABELS:
-                self._write(ring_queries.upsert_members(lbl), rows)
+                self._write(RingQueries.upsert_members(lbl), rows)
 
     def _save_evidence(self, rings: Sequence[tuple[str, ScoredRing, str]]) -> None:
-        self._write_ids(ring_queries.DROP_EVIDENCE, [rid for rid, _, _ in rings])
+        self._write_ids(RingQueries.DROP_EVIDENCE, [rid for rid, _, _ in rings])
         by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for rid, ring, _ in rings:
             for b in ring.candidate.bindings:
                 by_label[b.kind].append({"ring_id": rid, "key": b.key, "members": b.members})
         for lbl, rows in by_label.items():
-            self._write(ring_queries.evidence_links(lbl), rows)
+            self._write(RingQueries.evidence_links(lbl), rows)
 
     def deactivate(self, ring_ids: Sequence[str]) -> None:
         """Mark rings no detection found any more as inactive (kept for the audit trail)."""
-        self._write_ids(ring_queries.DEACTIVATE_RINGS, list(ring_ids))
+        self._write_ids(RingQueries.DEACTIVATE_RINGS, list(ring_ids))
 
     def record_events(self, events: Iterable[RingEvent], reviewer: str = SYSTEM_REVIEWER) -> None:
         """Append lifecycle events to the rings' audit trails."""
@@ -145,20 +145,18 @@ class RingStore:
              "action": e.action, "from_status": None, "to_status": None, "note": e.note}
             for e in events
         ]  # fmt: skip
-        self._write(ring_queries.CREATE_EVENTS, rows)
+        self._write(RingQueries.CREATE_EVENTS, rows)
 
     def list_rings(
         self, status: str | None = None, min_score: float = 0.0, limit: int = 50
     ) -> list[dict[str, Any]]:
         """Active rings, highest score first."""
-        records = self._run(
-            ring_queries.LIST_RINGS, status=status, min_score=min_score, limit=limit
-        )
+        records = self._run(RingQueries.LIST_RINGS, status=status, min_score=min_score, limit=limit)
         return [dict(r["ring"]) for r in records]
 
     def get(self, ring_id: str) -> dict[str, Any]:
         """A ring with its members and audit trail; NotFoundError when unknown."""
-        records = self._run(ring_queries.GET_RING, ring_id=ring_id)
+        records = self._run(RingQueries.GET_RING, ring_id=ring_id)
         if not records:
             raise NotFoundError(f"no ring {ring_id!r}")
         rec = records[0]
@@ -185,7 +183,7 @@ class RingStore:
             raise InvalidInputError("a reviewer is required", field="reviewer")
 
         def work(tx: ManagedTransaction) -> str:
-            row = tx.run(ring_queries.RING_STATUS, ring_id=ring_id).single()
+            row = tx.run(RingQueries.RING_STATUS, ring_id=ring_id).single()
             if row is None:
                 raise NotFoundError(f"no ring {ring_id!r}")
             current = RingStatus(row["status"])
@@ -193,12 +191,12 @@ class RingStore:
                 raise InvalidInputError(
                     f"cannot go from {current.value} to {target.value}", field="decision"
                 )
-            tx.run(ring_queries.SET_RING_STATUS, ring_id=ring_id, status=target.value,
+            tx.run(RingQueries.SET_RING_STATUS, ring_id=ring_id, status=target.value,
                    assignee=assignee or reviewer)  # fmt: skip
             event = {"ring_id": ring_id, "event_id": uuid.uuid4().hex, "reviewer": reviewer,
                      "action": "REVIEW", "from_status": current.value, "to_status": target.value,
                      "note": note}  # fmt: skip
-            tx.run(ring_queries.CREATE_EVENTS, rows=[event])
+            tx.run(RingQueries.CREATE_EVENTS, rows=[event])
             return current.value
 
         with neo4j_errors(), self._driver.session(database=self._database) as session:

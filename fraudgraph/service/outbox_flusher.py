@@ -19,9 +19,9 @@ from neo4j import Driver, ManagedTransaction
 
 from fraudgraph.errors import GraphError
 from fraudgraph.graph.errors import neo4j_errors
+from fraudgraph.graph.queries import ServiceQueries
 from fraudgraph.ingest.graph_rows import WriteBatch, application_row, transaction_row
 from fraudgraph.ingest.graph_writer import GraphWriter
-from fraudgraph.service import service_queries
 from fraudgraph.service.event_codec import EventCodec
 from fraudgraph.service.outbox import Outbox, PendingEvent
 from fraudgraph.types import Transaction
@@ -120,7 +120,7 @@ class OutboxFlusher:
 
     @staticmethod
     def _set_decisions(tx: ManagedTransaction, label: str, rows: list[dict[str, Any]]) -> None:
-        tx.run(service_queries.set_decisions(label), rows=rows).consume()
+        tx.run(ServiceQueries.set_decisions(label), rows=rows).consume()
 
     @staticmethod
     def _batches(

@@ -17,8 +17,8 @@ from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, Transaction
 
 from fraudgraph.errors import InvalidInputError, NotFoundError
 from fraudgraph.graph.errors import neo4j_errors
+from fraudgraph.graph.queries import ServiceQueries
 from fraudgraph.rings.ring_store import TRANSITIONS, RingStatus
-from fraudgraph.service import service_queries as q
 from fraudgraph.service.ring_views import RingDetail, RingEvent, RingSummary
 
 DETAIL_LIMIT: Final = 500
@@ -40,19 +40,23 @@ class RingStore:
     ) -> tuple[list[RingSummary], int | None]:
         """One page of active rings, highest score first, and the next page's offset or None."""
         rows = self._read(
-            q.LIST_RINGS, status=status, min_score=min_score, skip=offset, limit=limit + 1
+            ServiceQueries.LIST_RINGS,
+            status=status,
+            min_score=min_score,
+            skip=offset,
+            limit=limit + 1,
         )
         rings = [self._summary(r) for r in rows[:limit]]
         return rings, (offset + limit if len(rows) > limit else None)
 
     def get_ring(self, ring_id: str) -> RingDetail:
         """A ring with members, evidence and timeline; NotFoundError when absent."""
-        head = self._read(q.GET_RING, ring_id=ring_id)
+        head = self._read(ServiceQueries.GET_RING, ring_id=ring_id)
         if not head:
             raise NotFoundError(f"no ring {ring_id!r}")
-        members = self._read(q.RING_MEMBERS, ring_id=ring_id, limit=DETAIL_LIMIT)
-        evidence = self._read(q.RING_EVIDENCE, ring_id=ring_id, limit=DETAIL_LIMIT)
-        events = self._read(q.RING_EVENTS, ring_id=ring_id)
+        members = self._read(ServiceQueries.RING_MEMBERS, ring_id=ring_id, limit=DETAIL_LIMIT)
+        evidence = self._read(ServiceQueries.RING_EVIDENCE, ring_id=ring_id, limit=DETAIL_LIMIT)
+        events = self._read(ServiceQueries.RING_EVENTS, ring_id=ring_id)
         timeline = []
         created = self._native(head[0]["created_at"])
         if created is not None:
@@ -83,18 +87,18 @@ class RingStore:
         params = {"ring_id": ring_id, "event_id": event_id, "to_status": target.value,
                   "note": note, "reviewer": reviewer, "request_id": request_id}  # fmt: skip
         self._in_transaction(lambda tx: self._review(tx, target, params), write=True)
-        head = self._read(q.GET_RING, ring_id=ring_id)
+        head = self._read(ServiceQueries.GET_RING, ring_id=ring_id)
         return self._summary(head[0]), event_id
 
     @staticmethod
     def _review(tx: Transaction, target: RingStatus, params: dict[str, Any]) -> None:
-        done = tx.run(q.REVIEW_EVENT, event_id=params["event_id"]).single()
+        done = tx.run(ServiceQueries.REVIEW_EVENT, event_id=params["event_id"]).single()
         if done is not None:
             if done["ring_id"] != params["ring_id"]:
                 raise InvalidInputError("request id already used for another ring",
                                         field="request_id")  # fmt: skip
             return  # a retry of a review already recorded
-        row = tx.run(q.RING_STATUS, ring_id=params["ring_id"]).single()
+        row = tx.run(ServiceQueries.RING_STATUS, ring_id=params["ring_id"]).single()
         if row is None:
             raise NotFoundError(f"no ring {params['ring_id']!r}")
         current = RingStatus(row["status"])
@@ -102,7 +106,7 @@ class RingStore:
             raise InvalidInputError(
                 f"cannot go from {current.value} to {target.value}", field="verdict"
             )
-        tx.run(q.REVIEW_RING, from_status=current.value, **params).consume()
+        tx.run(ServiceQueries.REVIEW_RING, from_status=current.value, **params).consume()
 
     def _read(self, query: str, **params: Any) -> list[Any]:
         rows: list[Any] = self._in_transaction(lambda tx: list(tx.run(query, params)), write=False)

@@ -11,7 +11,7 @@ from neo4j import Driver
 
 from fraudgraph.errors import GraphError
 from fraudgraph.graph.errors import neo4j_errors
-from fraudgraph.service import service_queries
+from fraudgraph.graph.queries import ServiceQueries
 from fraudgraph.service.risk_index import RiskIndex
 from fraudgraph.service.scorer import IdentifierRisk
 
@@ -49,7 +49,7 @@ class RiskIndexLoader:
         entries: dict[str, IdentifierRisk] = {}
         with neo4j_errors(), self._driver.session(database=self._database) as session:
             shared = session.run(
-                service_queries.SHARED_IDENTIFIERS, cap=self._hub_cap, scan=10 * self._hub_cap
+                ServiceQueries.SHARED_IDENTIFIERS, cap=self._hub_cap, scan=10 * self._hub_cap
             )
             for rec in shared:
                 entries[RiskIndex.key(rec["label"], rec["key"])] = IdentifierRisk(
@@ -57,7 +57,7 @@ class RiskIndexLoader:
                     valid=bool(rec["valid"]),
                     model_score=None if rec["model_score"] is None else float(rec["model_score"]),
                 )
-            for rec in session.run(service_queries.RING_NEIGHBOURHOODS, cap=self._hub_cap):
+            for rec in session.run(ServiceQueries.RING_NEIGHBOURHOODS, cap=self._hub_cap):
                 self._add_ring(entries, rec["label"], rec["key"], rec["ring_id"], rec["ring_score"])
         self.index.replace_all(entries)
         self.last_load_s = time.perf_counter() - started

@@ -1,0 +1,1 @@
+"""Graph neural network scoring: datasets, models, training, inference and the model registry."""

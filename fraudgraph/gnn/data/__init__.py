@@ -1,0 +1,1 @@
+"""Graph datasets for the GNN stage: public benchmarks and any graph exported to PyG."""

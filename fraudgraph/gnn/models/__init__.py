@@ -1,0 +1,1 @@
+"""Node-scoring models: heterophily-aware GNNs, a trees baseline and an unsupervised scorer."""

@@ -1,0 +1,1 @@
+"""Training loop, evaluation metrics and distributed training for the GNN stage."""

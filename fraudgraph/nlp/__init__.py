@@ -1,0 +1,1 @@
+"""Entity extraction, validation, normalisation and resolution for Chinese and English text."""

@@ -1,0 +1,138 @@
+"""Chinese addresses split into components (province ... room) and keyed for matching.
+
+The statistical parser is a spaCy NER model trained on the public address-parsing corpus
+(labels prov, city, district, town, community, road, roadno, poi, houseno, cellno, floorno,
+roomno ...). Without it a rule-based splitter on administrative suffixes is used. The key keeps
+the specific parts and drops the ones implied by them (a district implies its province), so the
+same address written with and without ``浙江省`` gets one key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fraudgraph.nlp.amount_parser import AmountParser
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+KEY_PARTS = (
+    "district", "devzone", "town", "community", "road", "subroad", "roadno", "subroadno", "poi",
+    "subpoi", "houseno", "cellno", "floorno", "roomno",
+)  # fmt: skip
+_CACHE_LIMIT = 200_000
+_UNIT_SUFFIX = re.compile(r"(?<=[0-9a-z])(?:号楼|栋|幢|座|单元|楼|层|室|号|#)+$")
+_ADMIN_SUFFIX = re.compile(
+    r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|省|市|区|县)$"
+)
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_CN_HOUSE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=号|室|单元|栋|幢|楼|层|弄)")
+_RULES = (
+    ("prov", r"(?:北京|天津|上海|重庆)市?|[\u4e00-\u9fff]{2,8}?(?:省|自治区|特别行政区)"),
+    ("city", r"[\u4e00-\u9fff]{2,6}?(?:自治州|地区|盟|市)"),
+    ("district", r"[\u4e00-\u9fff]{1,6}?(?:区|县|旗|市)(?!场)"),
+    ("town", r"[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡)"),
+    ("community", r"[\u4e00-\u9fff]{1,8}?(?:社区|村|居委会)"),
+    ("road", r"[\u4e00-\u9fff0-9]{1,10}?(?:大道|路|街|巷|弄|胡同)"),
+    ("roadno", r"\d+(?:-\d+)?(?:号|弄)(?!楼)"),
+    (
+        "poi",
+        r"[\u4e00-\u9fffA-Za-z]{2,12}?(?:小区|大厦|花园|公寓|广场|中心|苑|园|城|府|庭|湾|大楼|家园)",
+    ),
+    ("houseno", r"(?:\d+|[A-Za-z])(?:号楼|栋|幢|座|号)"),
+    ("cellno", r"\d+单元"),
+    ("floorno", r"\d+(?:楼|层)"),
+    ("roomno", r"\d+(?:室|房)?"),
+)
+
+
+class AddressParser:
+    """Parses Chinese addresses with a trained model when given one, rules otherwise."""
+
+    def __init__(self, model: Language | None = None) -> None:
+        self.model = model
+        self._rules = [(label, re.compile(pattern)) for label, pattern in _RULES]
+        self._cache: dict[str, tuple[tuple[str, str], ...]] = {}
+
+    @classmethod
+    def load(cls, path: Path | None) -> AddressParser:
+        """Load the spaCy address model at ``path`` (rule-based when None or absent)."""
+        if path is None or not (path / "meta.json").is_file():
+            return cls()
+        import spacy
+
+        import fraudgraph.nlp.char_features  # noqa: F401  the model's pipeline uses it
+
+        return cls(spacy.load(path))
+
+    def parse(self, address: str) -> dict[str, str]:
+        """Components of ``address`` keyed by lower-case label (first mention of each kept)."""
+        if address not in self._cache:
+            self.prepare([address])
+        return dict(self._cache[address])
+
+    def prepare(self, addresses: Iterable[str], batch_size: int = 256) -> None:
+        """Parse many addresses at once (``nlp.pipe``) so that later :meth:`parse` calls are
+        cache hits; the extractor calls this once per batch of records."""
+        todo = list(dict.fromkeys(a for a in addresses if a not in self._cache))
+        if not todo:
+            return
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()  # a crude bound; addresses repeat within a batch, not forever
+        texts = [unicodedata.normalize("NFKC", address).strip() for address in todo]
+        if self.model is not None:
+            docs = self.model.pipe(texts, batch_size=batch_size)
+            all_spans = [[(ent.label_, ent.text) for ent in doc.ents] for doc in docs]
+        else:
+            all_spans = [self._rule_spans(_CN_HOUSE_NUMBER.sub(self._digits, t)) for t in texts]
+        for address, spans in zip(todo, all_spans, strict=True):
+            parts: dict[str, str] = {}
+            for label, value in spans:
+                parts.setdefault(label.lower(), value)
+            self._cache[address] = tuple(parts.items())
+
+    def _rule_spans(self, text: str) -> list[tuple[str, str]]:
+        spans: list[tuple[str, str]] = []
+        position = 0
+        for label, pattern in self._rules:
+            match = pattern.match(text, position)
+            if match:
+                spans.append((label, match.group(0)))
+                position = match.end()
+            while position < len(text) and text[position] in " ,，-_#":
+                position += 1
+        return spans
+
+    def key(self, address: str) -> str:
+        """A matching key: specific components, normalised, ``|``-joined.
+
+        City and province are kept only when nothing more specific is present, because a
+        district or road number already pins the place and writers often omit them.
+        """
+        return self.key_from_parts(self.parse(address))
+
+    @staticmethod
+    def key_from_parts(parts: dict[str, str]) -> str:
+        """The key of already-parsed components (see :meth:`key`)."""
+        specific = [(name, parts[name]) for name in KEY_PARTS if parts.get(name)]
+        if not any(name == "district" for name, _ in specific):
+            broader = [(n, parts[n]) for n in ("prov", "city") if parts.get(n)]
+            specific = broader[-1:] + specific
+        return "|".join(f"{name}={AddressParser._normal(value)}" for name, value in specific)
+
+    @staticmethod
+    def _digits(match: re.Match[str]) -> str:
+        number = AmountParser.chinese_number(match.group(0))
+        return match.group(0) if number is None else str(number)
+
+    @staticmethod
+    def _normal(value: str) -> str:
+        value = _ADMIN_SUFFIX.sub("", value) or value
+        value = _CN_NUMBER.sub(AddressParser._digits, value)
+        value = value.lower().replace(" ", "")
+        # "2栋", "2幢", "2号楼" are one building; the key already names the part.
+        return _UNIT_SUFFIX.sub("", value) or value

@@ -1,0 +1,37 @@
+"""Canonical keys and attributes for named-entity mentions (people, organisations, places)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from fraudgraph.nlp.address_parser import AddressParser
+from fraudgraph.nlp.name_normaliser import NameNormaliser
+from fraudgraph.nlp.organisation_normaliser import OrganisationNormaliser
+from fraudgraph.types import EntityKind
+
+
+class Canonicaliser:
+    """Turns a mention's text into the ``canonical`` graph key plus helpful attributes."""
+
+    def __init__(self, addresses: AddressParser | None = None) -> None:
+        self.names = NameNormaliser()
+        self.organisations = OrganisationNormaliser()
+        self.addresses = addresses or AddressParser()
+
+    def canonical(self, kind: EntityKind, text: str) -> tuple[str, dict[str, str]]:
+        """(canonical key, attributes) of a mention of ``kind``."""
+        if kind is EntityKind.PERSON:
+            return self.names.canonical(text), {"romanised": self.names.key(text)}
+        if kind is EntityKind.ORGANIZATION:
+            return self.organisations.canonical(text), {"core": self.organisations.core(text)}
+        if kind is EntityKind.ADDRESS:
+            parts = self.addresses.parse(text)
+            key = AddressParser.key_from_parts(parts)
+            return key or self._plain(text), {
+                f"part.{name}": value for name, value in parts.items()
+            }
+        return self._plain(text), {}
+
+    @staticmethod
+    def _plain(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).split()).lower()

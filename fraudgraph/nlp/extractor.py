@@ -1,0 +1,230 @@
+"""The public extraction API used by ingest and the gRPC service.
+
+``EntityExtractor.load()`` builds one spaCy pipeline per language from the shipped models in
+``nlp/models`` (Chinese and English NER plus the rule-based identifier component) and turns what
+they find into :class:`fraudgraph.types.Entity` objects with full provenance.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fraudgraph.errors import InvalidInputError, ModelError
+from fraudgraph.nlp.address_parser import AddressParser
+from fraudgraph.nlp.canonicaliser import Canonicaliser
+from fraudgraph.nlp.identifier_component import FACTORY as IDENTIFIERS
+from fraudgraph.nlp.identifier_component import IdentifierComponent
+from fraudgraph.nlp.identifier_matcher import IdentifierMatch, IdentifierMatcher
+from fraudgraph.nlp.label_map import kind_of_label
+from fraudgraph.nlp.language import detect_language
+from fraudgraph.nlp.text_folder import TextFolder
+from fraudgraph.types import Entity, EntityKind, Provenance
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+LOG = logging.getLogger(__name__)
+VERSION = "0.1.0"
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[2] / "nlp" / "models"
+LANGUAGES = ("zh", "en")
+IDENTIFIER_EXTRACTOR = "fraudgraph.nlp.identifiers"
+FIELD_EXTRACTOR = "fraudgraph.nlp.field"
+# Without calibrated probabilities from the transition-based NER, mentions get one confidence,
+# close to the shipped models' dev precision.
+NER_CONFIDENCE = 0.85
+
+# Structured fields hold one value of a known kind: no NER needed, the whole value is the entity.
+WHOLE_FIELD_KINDS: Mapping[str, EntityKind] = {
+    "name": EntityKind.PERSON,
+    "employer": EntityKind.ORGANIZATION,
+    "company": EntityKind.ORGANIZATION,
+    "address": EntityKind.ADDRESS,
+}
+IDENTIFIER_FIELD_KINDS: Mapping[str, EntityKind] = {
+    "phone": EntityKind.PHONE,
+    "email": EntityKind.EMAIL,
+    "id_number": EntityKind.ID_NUMBER,
+    "card_number": EntityKind.BANK_CARD,
+    "device_id": EntityKind.DEVICE,
+    "ip": EntityKind.IP,
+    "uscc": EntityKind.USCC,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TextRecord:
+    """One text to extract from, with where it came from."""
+
+    text: str
+    source_id: str
+    field: str
+    language: str | None = None
+
+
+class EntityExtractor:
+    """Finds, validates and normalises entities in Chinese and English text."""
+
+    def __init__(self, pipelines: Mapping[str, Language], canonicaliser: Canonicaliser) -> None:
+        self.pipelines = dict(pipelines)
+        self.canonicaliser = canonicaliser
+        self.matcher = IdentifierMatcher()
+        self._has_ner = {lang: "ner" in nlp.pipe_names for lang, nlp in self.pipelines.items()}
+        self._versions = {
+            lang: f"{nlp.meta.get('name', 'blank')}-{nlp.meta.get('version', VERSION)}"
+            for lang, nlp in self.pipelines.items()
+        }
+
+    @classmethod
+    def load(cls, models_dir: Path | None = None) -> EntityExtractor:
+        """Load the pipelines under ``models_dir`` (default: the shipped ``nlp/models``).
+
+        A language whose model is missing gets a blank pipeline with identifiers only, and a
+        warning is logged: identifiers still work, person/organisation NER does not.
+        """
+        import spacy
+
+        import fraudgraph.nlp.char_features  # noqa: F401  registers factories used by the models
+
+        root = models_dir or DEFAULT_MODELS_DIR
+        pipelines: dict[str, Language] = {}
+        for lang in LANGUAGES:
+            path = root / lang
+            if (path / "meta.json").is_file():
+                try:
+                    nlp = spacy.load(path)
+                except (OSError, ValueError) as exc:
+                    raise ModelError(f"cannot load the {lang} NLP model at {path}: {exc}") from exc
+            else:
+                LOG.warning("no %s NER model at %s: identifiers only", lang, path)
+                nlp = spacy.blank(lang)
+            if IDENTIFIERS not in nlp.pipe_names:
+                nlp.add_pipe(IDENTIFIERS, first=True)
+            pipelines[lang] = nlp
+        return cls(pipelines, Canonicaliser(AddressParser.load(root / "zh_address")))
+
+    def extract(
+        self, text: str, *, source_id: str, field: str, language: str | None = None
+    ) -> list[Entity]:
+        """Entities in ``text``, each with provenance pointing back into it."""
+        return self.extract_many([TextRecord(text, source_id, field, language)])[0]
+
+    def extract_many(
+        self, records: Iterable[TextRecord], *, batch_size: int = 256
+    ) -> list[list[Entity]]:
+        """Entities of many texts, in input order; free text goes through ``nlp.pipe``."""
+        items = list(records)
+        results: list[list[Entity]] = [[] for _ in items]
+        self.canonicaliser.addresses.prepare(
+            item.text for item in items if WHOLE_FIELD_KINDS.get(item.field) is EntityKind.ADDRESS
+        )
+        free_text: dict[str, list[int]] = defaultdict(list)
+        for index, record in enumerate(items):
+            if not isinstance(record.text, str):
+                raise InvalidInputError("text must be a string", field=record.field)
+            if record.field in WHOLE_FIELD_KINDS:
+                results[index] = self._whole_field(record, WHOLE_FIELD_KINDS[record.field])
+            elif record.field in IDENTIFIER_FIELD_KINDS:
+                results[index] = self._identifier_field(
+                    record, IDENTIFIER_FIELD_KINDS[record.field]
+                )
+            elif record.text.strip():
+                free_text[self._language(record)].append(index)
+        for lang, indices in free_text.items():
+            docs = self.pipelines[lang].pipe(
+                (items[i].text for i in indices), batch_size=batch_size
+            )
+            for index, doc in zip(indices, docs, strict=True):
+                results[index] = self._from_doc(doc, items[index], lang)
+        return results
+
+    def _language(self, record: TextRecord) -> str:
+        lang = record.language or detect_language(record.text)
+        if lang not in self.pipelines:
+            raise InvalidInputError(f"unsupported language {lang!r}", field=record.field)
+        return lang
+
+    def _from_doc(self, doc: Doc, record: TextRecord, lang: str) -> list[Entity]:
+        matches = IdentifierComponent.matches(doc)
+        entities = [self._identifier_entity(match, record) for match in matches]
+        version = self._versions[lang]
+        # Reading doc.ents on a pipeline without NER scans every token for an annotation.
+        named = doc.ents if self._has_ner[lang] else ()
+        for ent in named:
+            kind = kind_of_label(ent.label_)
+            inside = any(m.start <= ent.start_char and ent.end_char <= m.end for m in matches)
+            if kind is None or inside:
+                continue
+            canonical, attributes = self.canonicaliser.canonical(kind, ent.text)
+            provenance = Provenance(
+                record.source_id, record.field, ent.start_char, ent.end_char,
+                f"fraudgraph.nlp.ner.{lang}", version, NER_CONFIDENCE,
+            )  # fmt: skip
+            entities.append(Entity(kind, ent.text, canonical, True, provenance, attributes))
+        return sorted(entities, key=self._position)
+
+    @staticmethod
+    def _position(entity: Entity) -> tuple[int, int]:
+        assert entity.provenance is not None
+        return entity.provenance.start, entity.provenance.end
+
+    @staticmethod
+    def _identifier_entity(match: IdentifierMatch, record: TextRecord) -> Entity:
+        provenance = Provenance(
+            record.source_id, record.field, match.start, match.end, IDENTIFIER_EXTRACTOR,
+            VERSION, match.confidence,
+        )  # fmt: skip
+        text = record.text[match.start : match.end]
+        return Entity(match.kind, text, match.canonical, match.valid, provenance, match.attributes)
+
+    def _whole_field(self, record: TextRecord, kind: EntityKind) -> list[Entity]:
+        start, end = self._stripped_bounds(record.text)
+        if start == end:
+            return []
+        text = record.text[start:end]
+        canonical, attributes = self.canonicaliser.canonical(kind, text)
+        provenance = Provenance(
+            record.source_id, record.field, start, end, FIELD_EXTRACTOR, VERSION, 1.0
+        )
+        return [Entity(kind, text, canonical, True, provenance, attributes)]
+
+    def _identifier_field(self, record: TextRecord, kind: EntityKind) -> list[Entity]:
+        """A structured identifier field: the validated match, or the raw value flagged.
+
+        A value of the expected kind that fails validation stays, with ``valid=False`` (except
+        device ids, whose formats vary by vendor and which have no checksum to fail).
+        """
+        matches = [m for m in self.matcher.find(record.text) if m.kind is kind]
+        if matches:
+            return [self._identifier_entity(m, record) for m in matches]
+        start, end = self._stripped_bounds(record.text)
+        if start == end:
+            return []
+        text = record.text[start:end]
+        canonical = "".join(TextFolder.to_half_width(text).split()).upper()
+        if kind in {EntityKind.DEVICE, EntityKind.EMAIL}:
+            canonical = canonical.lower()
+        valid = kind is EntityKind.DEVICE
+        provenance = Provenance(
+            record.source_id, record.field, start, end, FIELD_EXTRACTOR, VERSION,
+            1.0 if valid else 0.5,
+        )  # fmt: skip
+        attributes = {"format": "opaque"} if valid else {"reason": "unrecognised"}
+        return [Entity(kind, text, canonical, valid, provenance, attributes)]
+
+    @staticmethod
+    def _stripped_bounds(text: str) -> tuple[int, int]:
+        stripped = text.strip()
+        if not stripped:
+            return 0, 0
+        start = text.index(stripped)
+        return start, start + len(stripped)
+
+    def languages(self) -> Sequence[str]:
+        """Languages this extractor has a pipeline for."""
+        return tuple(self.pipelines)

@@ -48,7 +48,7 @@ def main() -> None:
                 init_schema(driver, settings.neo4j_database)
                 loader = Loader(driver, settings.neo4j_database, state_dir=Path(tmp) / "state",
                                 extractor=EntityExtractor.load(), free_text=args.nlp,
-                                batch_size=args.batch_size, progress=False)  # fmt: skip
+                                batch_size=args.batch_size, progress=True)  # fmt: skip
                 started = time.perf_counter()
                 load = loader.load(world, synth_files(world))
                 seconds = time.perf_counter() - started

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fraudgraph.synth.checksums import luhn_check_digit, resident_id_check_char
+from fraudgraph.nlp.checksums import luhn_check_digit, resident_id_check_char
 
 _MIX = 0x9E3779B97F4A7C15
 _MASK64 = (1 << 64) - 1

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from fraudgraph.nlp.checksums import is_resident_id, luhn_valid
 from fraudgraph.synth.catalog import Catalog
-from fraudgraph.synth.checksums import is_luhn_valid, is_valid_resident_id
 from fraudgraph.synth.ring import BENIGN_PATTERNS, FRAUD_PATTERNS
 from fraudgraph.synth.world_config import WorldConfig
 from fraudgraph.synth.world_generator import generate_world
@@ -92,7 +92,7 @@ def test_customer_identifiers_are_valid(world: Path) -> None:
     codes = {r.code for r in Catalog.load().regions}
     customers = rows(world, "customers.jsonl")
     for customer in customers:
-        assert is_valid_resident_id(customer["id_number"]), customer
+        assert is_resident_id(customer["id_number"]), customer
         assert customer["id_number"][:6] in codes
         assert E164.match(customer["phone"]), customer
         assert customer["email"] == customer["email"].lower()
@@ -105,7 +105,7 @@ def test_card_numbers_are_luhn_valid_with_real_prefixes(world: Path) -> None:
     cards = [a["card_number"] for a in rows(world, "accounts.jsonl") if a["card_number"]]
     assert len(cards) > 100
     for card in cards:
-        assert is_luhn_valid(card)
+        assert luhn_valid(card)
         assert len(card) == 16
         assert card[:2] == "62" or card[0] in "45"
 
@@ -115,7 +115,7 @@ def test_device_ids_are_well_formed(world: Path) -> None:
         device = app["device_id"]
         if device.isdigit():
             assert len(device) == 15
-            assert is_luhn_valid(device)
+            assert luhn_valid(device)
         elif device:
             assert device.startswith("web-") or re.fullmatch(r"[0-9A-F-]{36}", device)
 
@@ -338,10 +338,10 @@ def check_entity(label: str, span: str, canonical: str) -> None:
         assert E164.match(canonical)
         assert re.sub(r"\D", "", plain).endswith(canonical[-7:])
     elif label == "BANK_CARD":
-        assert is_luhn_valid(canonical)
+        assert luhn_valid(canonical)
         assert re.sub(r"\D", "", plain) == canonical
     elif label == "ID_NUMBER":
-        assert is_valid_resident_id(canonical)
+        assert is_resident_id(canonical)
         assert re.sub(r"[\s-]", "", plain).upper() == canonical
     elif label == "IP":
         assert plain == canonical

@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(wildcard proto/fraudgraph/v1/*.proto)
 PROTO_STAMP := fraudgraph/_proto/.generated
 NODE_STAMP  := clients/node/node_modules/.installed
+CHROMIUM_STAMP := $(VENV)/.chromium
 
 .PHONY: demo test install lint typecheck buf-lint pytest neo4j-start neo4j-stop clean
 
@@ -27,7 +28,14 @@ $(NODE_STAMP): clients/node/package.json clients/node/package-lock.json
 	cd clients/node && npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(PROTO_STAMP) $(NODE_STAMP)
+# Debian's Chromium (and a CJK font for screenshots) for the console's browser test; Playwright
+# drives /usr/bin/chromium, never a downloaded browser. Without root the test skips (CI fails it).
+$(CHROMIUM_STAMP): $(STAMP)
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium fonts-wqy-microhei) || echo "warning: chromium not installed"
+	touch $(CHROMIUM_STAMP)
+
+install: $(STAMP) $(PROTO_STAMP) $(NODE_STAMP) $(CHROMIUM_STAMP)
 
 demo: install
 	$(VENV)/bin/fraudgraph demo
@@ -57,4 +65,4 @@ neo4j-stop: install
 
 clean:
 	rm -rf $(VENV) deploy/neo4j/target fraudgraph/_proto clients/node/node_modules \
-	  .pytest_cache .mypy_cache .ruff_cache
+	  .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -12,6 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
+from fraudgraph.console import commands as console_commands
 from fraudgraph.errors import FraudGraphError
 from fraudgraph.gnn import commands as gnn_commands
 from fraudgraph.graph import commands as graph_commands
@@ -36,6 +37,7 @@ for module in (
     gnn_commands,
     rings_commands,
     service_commands,
+    console_commands,
 ):
     module.register(app)
 gnn_commands.bench_app.command("serve")(service_commands.bench_serve)

@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     service_token_digests: dict[str, str] = Field(
         default_factory=dict,
         description="SHA-256 hex digest of a bearer token -> comma-separated scopes "
-        "(score, review, admin).",
+        "(score, review, admin), optionally after the holder's name: 'alice: review'.",
     )
     service_tls_cert: Path | None = None
     service_tls_key: Path | None = None
@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     )
     service_use_nlp_models: bool = Field(
         True, description="Load the spaCy NER models for free text (identifiers always work)."
+    )
+    service_model_poll_s: float = Field(
+        5.0, ge=0, description="How often to look for a newly promoted model; 0 = rules only."
     )
 
     # --- Local files ------------------------------------------------------------------------

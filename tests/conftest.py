@@ -9,7 +9,6 @@ another Neo4j 5.x server instead: they wipe its database.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,18 +18,12 @@ from pydantic import SecretStr
 
 from fraudgraph.graph.admin import wipe_graph
 from fraudgraph.graph.driver import create_driver
-from fraudgraph.graph.local_server import LocalNeo4j
+from fraudgraph.graph.scratch_neo4j import ScratchNeo4j, free_port
 from fraudgraph.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATASETS_DIR = PROJECT_DIR.parent / "shared" / "datasets"
 TEST_PASSWORD = "fraudgraph-test-pw"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def local_settings(var_dir: Path, port: int | None = None) -> Settings:
@@ -50,13 +43,9 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
     if external:
         yield Settings(neo4j_uri=external, neo4j_manage_local=False)
         return
-    settings = local_settings(tmp_path_factory.mktemp("neo4j-var"))
-    server = LocalNeo4j(settings)
-    server.start()
-    try:
+    var_dir = tmp_path_factory.mktemp("neo4j-var")
+    with ScratchNeo4j(var_dir, TEST_PASSWORD, http=True) as settings:  # http: Neo4j Browser
         yield settings
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.console import Console
 
@@ -14,11 +16,23 @@ console = Console()
 
 
 @neo4j_app.command("start")
-def neo4j_start() -> None:
+def neo4j_start(
+    browser: Annotated[
+        bool,
+        typer.Option(
+            help="Serve Neo4j Browser over HTTP on 127.0.0.1 (port FRAUDGRAPH_NEO4J_HTTP_PORT, "
+            "else the Bolt port + 1)."
+        ),
+    ] = True,
+) -> None:
     """Build (first use), start in the background, and wait until Bolt answers."""
     from fraudgraph.graph.local_server import LocalNeo4j
 
     settings = Settings()
+    if browser and not settings.neo4j_http_port:
+        settings = settings.model_copy(update={"neo4j_http_port": settings.neo4j_bolt_port + 1})
+    if not browser:
+        settings = settings.model_copy(update={"neo4j_http_port": 0})
     server = LocalNeo4j(settings)
     if server.needs_build():
         console.print("building the local Neo4j (first use; Maven downloads the jars)...")
@@ -27,8 +41,15 @@ def neo4j_start() -> None:
     version = info.version if info else "?"
     console.print(f"Neo4j {version} running (pid {status.pid}) at {settings.neo4j_uri}")
     console.print(f"data: {status.home}")
-    if settings.neo4j_http_port:
-        console.print(f"HTTP: http://127.0.0.1:{settings.neo4j_http_port}")
+    if server.browser_url is None:
+        return
+    if server.browser_available():
+        console.print(f"Neo4j Browser: {server.browser_url} (connect to {settings.neo4j_uri})")
+    else:
+        console.print(
+            f"Neo4j Browser is not answering at {server.browser_url}: the server was started "
+            "without HTTP; run `fraudgraph neo4j stop` and start it again"
+        )
 
 
 @neo4j_app.command("stop")

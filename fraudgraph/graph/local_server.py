@@ -12,6 +12,8 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +98,24 @@ class LocalNeo4j:
         self.pid_file.unlink(missing_ok=True)
         return True
 
+    @property
+    def browser_url(self) -> str | None:
+        """Where Neo4j Browser is served when the HTTP connector is on (loopback only)."""
+        port = self._settings.neo4j_http_port
+        return f"http://127.0.0.1:{port}/browser/" if port else None
+
+    def browser_available(self, timeout_s: float = 5.0) -> bool:
+        """True when the running server answers with the Neo4j Browser page."""
+        url = self.browser_url
+        if url is None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=timeout_s) as response:
+                page = response.read(4096).decode("utf-8", errors="replace")
+        except (urllib.error.URLError, OSError):
+            return False
+        return "<title>Neo4j Browser</title>" in page
+
     def status(self) -> LocalStatus:
         pid = self._running_pid()
         if pid is None:
@@ -123,14 +143,17 @@ class LocalNeo4j:
         return java
 
     def _require_port_free(self) -> None:
-        port = self._settings.neo4j_bolt_port
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.settimeout(0.5)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                raise LocalServerError(
-                    f"port {port} is taken by another process; stop it or choose another port "
-                    "in NEO4J_URI"
-                )
+        ports = {self._settings.neo4j_bolt_port: "NEO4J_URI"}
+        if self._settings.neo4j_http_port:
+            ports[self._settings.neo4j_http_port] = "FRAUDGRAPH_NEO4J_HTTP_PORT"
+        for port, where in ports.items():
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.settimeout(0.5)
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    raise LocalServerError(
+                        f"port {port} is taken by another process; stop it or choose another "
+                        f"port in {where}"
+                    )
 
     def _launch(self) -> tuple[int, subprocess.Popen[bytes]]:
         java = self._require_java()

@@ -606,3 +606,167 @@ class ServiceQueries:
                            action: 'REVIEW', from_status: $from_status, to_status: $to_status,
                            note: $note, request_id: $request_id, at: datetime()})-[:ABOUT]->(r)
     """
+
+
+# --- Review console ---------------------------------------------------------------------------
+
+
+class ConsoleQueries:
+    """Cypher of the review console (fraudgraph/console): the edges of a ring's drawing."""
+
+    _IDENTIFIER_RELS: Final = (
+        "HAS_PHONE|HAS_EMAIL|HAS_ID|HAS_CARD|USED_DEVICE|FROM_IP|HAS_ADDRESS|WORKS_AT"
+    )
+
+    #: Which members each binding identifier (or hub account) of the ring is linked to: directly,
+    #: through the member's transactions (device, IP), or by transfers to or from a hub account.
+    RING_BINDING_EDGES: Final = f"""
+    MATCH (r:Ring {{ring_id: $ring_id}})-[:BOUND_BY]->(e)
+    MATCH (m)-[:MEMBER_OF]->(r)
+    WHERE EXISTS {{ (m)-[:{_IDENTIFIER_RELS}]->(e) }}
+       OR EXISTS {{ (m)-[:SENT]->(:Transaction)-[:USED_DEVICE|FROM_IP|TO]->(e) }}
+       OR EXISTS {{ (e)-[:SENT]->(:Transaction)-[:TO]->(m) }}
+    RETURN labels(e)[0] AS kind, coalesce(e.key, e.account_id, e.customer_id) AS key,
+           {RingQueries.MEMBER_KEY} AS member
+    ORDER BY kind, key, member LIMIT $limit
+    """
+
+    #: Links between two members of the ring: applications, accounts, transfers.
+    RING_MEMBER_EDGES: Final = """
+    MATCH (r:Ring {ring_id: $ring_id})<-[:MEMBER_OF]-(m)-[:APPLIED|OWNS]->(n)-[:MEMBER_OF]->(r)
+    RETURN labels(m)[0] + ':' + coalesce(m.customer_id, m.application_id, m.account_id) AS source,
+           labels(n)[0] + ':' + coalesce(n.application_id, n.account_id) AS target,
+           'RECORD' AS kind
+    UNION
+    MATCH (r:Ring {ring_id: $ring_id})<-[:MEMBER_OF]-(m:Account)-[:SENT]->(:Transaction)
+          -[:TO]->(n:Account)-[:MEMBER_OF]->(r)
+    RETURN 'Account:' + m.account_id AS source, 'Account:' + n.account_id AS target,
+           'TRANSFER' AS kind
+    """
+
+
+# --- Explore (investigators' notebooks) -----------------------------------------------------
+
+
+class ExploreQueries:
+    """Cypher of :mod:`fraudgraph.explore`: find customers, expand neighbourhoods, explain."""
+
+    #: A node's natural key, whatever its label.
+    _KEY: Final = (
+        "coalesce({v}.key, {v}.customer_id, {v}.application_id, {v}.account_id, "
+        "{v}.transaction_id, {v}.merchant_id, {v}.ring_id)"
+    )
+    _LINKS: Final = "HAS_PHONE|HAS_EMAIL|HAS_ID|HAS_ADDRESS|WORKS_AT|HAS_CARD|USED_DEVICE|FROM_IP"
+
+    #: Names of customers (fuzzy matching happens in Python, on at most $limit rows).
+    CUSTOMER_NAMES: Final = """
+    MATCH (c:Customer)
+    RETURN c.customer_id AS customer_id, coalesce(c.name, '') AS name,
+           coalesce(c.name_key, '') AS name_key
+    LIMIT $limit
+    """
+
+    CUSTOMERS_BY_ID: Final = """
+    UNWIND $ids AS cid
+    MATCH (c:Customer {customer_id: cid})
+    RETURN c.customer_id AS customer_id, coalesce(c.name, '') AS name
+    """
+
+    RING_NODE: Final = "MATCH (r:Ring {ring_id: $ring_id}) RETURN elementId(r) AS id"
+
+    #: Customers in live rings (directly or through a record), highest ring score first.
+    RING_CUSTOMERS: Final = """
+    MATCH (m)-[:MEMBER_OF]->(r:Ring)
+    WHERE coalesce(r.active, true) AND coalesce(r.status, 'OPEN') <> 'DISMISSED'
+    OPTIONAL MATCH (c:Customer)-[:APPLIED|OWNS]->(m)
+    WITH r, coalesce(c, CASE WHEN m:Customer THEN m END) AS c
+    WHERE c IS NOT NULL
+    WITH c, max(r.score) AS score, collect(DISTINCT r.ring_id) AS rings
+    RETURN c.customer_id AS customer_id, coalesce(c.name, '') AS name, score, rings
+    ORDER BY score DESC, customer_id LIMIT $limit
+    """
+
+    #: The seed nodes themselves.
+    NODES: Final = f"""
+    UNWIND $ids AS id
+    MATCH (n) WHERE elementId(n) = id
+    RETURN elementId(n) AS id, labels(n)[0] AS label, {_KEY.format(v="n")} AS key,
+           properties(n) AS props, COUNT {{ (n)--() }} AS degree
+    """
+
+    #: One hop out of each frontier node over relationship types $types, at most $per_node each.
+    EXPAND: Final = f"""
+    UNWIND $ids AS id
+    MATCH (n) WHERE elementId(n) = id
+    CALL (n) {{
+      MATCH (n)-[r]-(m)
+      WHERE type(r) IN $types
+      RETURN r, m ORDER BY elementId(m) LIMIT $per_node
+    }}
+    RETURN elementId(n) AS src, elementId(m) AS id, type(r) AS type,
+           startNode(r) = n AS outgoing, labels(m)[0] AS label, {_KEY.format(v="m")} AS key,
+           properties(m) AS props, COUNT {{ (m)--() }} AS degree
+    """
+
+    #: Identifiers of a customer's records and the other customers using each (at most $cap).
+    CUSTOMER_IDENTIFIERS: Final = f"""
+    MATCH (c:Customer {{customer_id: $customer_id}})
+    OPTIONAL MATCH (c)-[:APPLIED|OWNS]->(rec)
+    WITH c, [c] + collect(rec) AS sources
+    UNWIND sources AS s
+    MATCH (s)-[link:{_LINKS}|MENTIONS]->(e)
+    WITH c, e, collect(DISTINCT type(link)) AS via
+    CALL (c, e) {{
+      MATCH (e)<--(r) WHERE NOT r:Ring
+      WITH r LIMIT $scan
+      OPTIONAL MATCH (o:Customer)-[:APPLIED|OWNS]->(r)
+      WITH coalesce(o, CASE WHEN r:Customer THEN r END) AS other
+      WHERE other IS NOT NULL AND other <> c
+      RETURN collect(DISTINCT other.customer_id) AS others
+    }}
+    RETURN labels(e)[0] AS label, e.key AS key, coalesce(e.valid, true) AS valid,
+           e.fraud_score AS model_score, via, others[..$cap] AS others, size(others) AS sharing
+    ORDER BY sharing DESC, label, key
+    """
+
+    #: Live (not dismissed) rings that each customer, or one of its records, belongs to.
+    CUSTOMER_RINGS: Final = """
+    UNWIND $ids AS cid
+    MATCH (c:Customer {customer_id: cid})
+    OPTIONAL MATCH (c)-[:APPLIED|OWNS]->(rec)
+    WITH c, [c] + collect(rec) AS xs
+    UNWIND xs AS x
+    MATCH (x)-[:MEMBER_OF]->(r:Ring)
+    WHERE coalesce(r.active, true) AND coalesce(r.status, 'OPEN') <> 'DISMISSED'
+    RETURN c.customer_id AS customer_id, r.ring_id AS ring_id, max(r.score) AS score
+    """
+
+    #: The customer's latest application (amount and income drive the amount rules).
+    LATEST_APPLICATION: Final = """
+    MATCH (:Customer {customer_id: $customer_id})-[:APPLIED]->(a:Application)
+    RETURN a.application_id AS application_id, coalesce(a.amount, 0.0) AS amount,
+           coalesce(a.income, 0.0) AS income
+    ORDER BY a.created_at DESC LIMIT 1
+    """
+
+    @staticmethod
+    def node_id(node_label: str) -> str:
+        """The element id of the ``node_label`` node with natural key ``$key``."""
+        lbl = label(node_label)
+        prop = RECORD_KEYS.get(lbl, "key")
+        return f"MATCH (n:{lbl} {{{prop}: $key}}) RETURN elementId(n) AS id"
+
+    @staticmethod
+    def customers_by_identifier(entity_label: str) -> str:
+        """Customers whose records (or who themselves) use the identifier ``$key``."""
+        lbl = label(entity_label)
+        return f"""
+        MATCH (e:{lbl} {{key: $key}})<-[link]-(r) WHERE NOT r:Ring
+        OPTIONAL MATCH (c:Customer)-[:APPLIED|OWNS]->(r)
+        OPTIONAL MATCH (p:Customer)-[:OWNS]->(:Account)-[:SENT]->(r)
+        WITH coalesce(c, p, CASE WHEN r:Customer THEN r END) AS cust, type(link) AS via
+        WHERE cust IS NOT NULL
+        RETURN cust.customer_id AS customer_id, coalesce(cust.name, '') AS name,
+               collect(DISTINCT via) AS via
+        ORDER BY customer_id LIMIT $limit
+        """

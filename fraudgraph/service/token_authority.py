@@ -31,12 +31,15 @@ class TokenAuthority:
 
     def __init__(self, digests: Mapping[str, str]) -> None:
         self._principals: dict[str, Principal] = {}
-        for digest, scopes_text in digests.items():
+        for digest, value in digests.items():
+            # "review,score" or, to name the token's holder in audit trails, "alice: review,score"
+            name, _, scopes_text = value.rpartition(":")
             scopes = frozenset(s.strip() for s in scopes_text.split(",") if s.strip())
             unknown = scopes - SCOPES
             if unknown:
                 raise ConfigurationError(f"unknown token scopes {sorted(unknown)}")
-            self._principals[digest.lower()] = Principal(f"token-{digest[:8]}", scopes)
+            holder = name.strip() or f"token-{digest[:8]}"
+            self._principals[digest.lower()] = Principal(holder, scopes)
 
     @staticmethod
     def digest(token: str) -> str:

@@ -1,7 +1,8 @@
 """Serving benchmark: p50/p95/p99 latency, throughput and errors of ScoreTransaction.
 
-Usage: ``python benchmarks/serve.py [--rate 1000] [--duration 20] [--neo4j]``; prints one JSON
-object. The same runs as ``fraudgraph bench serve --json FILE``.
+Usage: ``python benchmarks/serve.py [--rate 1000] [--duration 20] [--streams 8]
+[--neo4j-uri bolt://host:7687] [--models-dir var/models] [--json FILE]``; prints one JSON object
+(also written to ``--json``). The same runs as ``fraudgraph bench serve``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from fraudgraph.service.serve_benchmark import BenchConfig, ServeBenchmark
 
@@ -22,6 +24,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--neo4j", action="store_true", help="Load the index from Neo4j.")
+    parser.add_argument("--neo4j-uri", help="Neo4j to load the index from (implies --neo4j).")
+    parser.add_argument("--models-dir", type=Path, help="Serve this registry's promoted GNN.")
+    parser.add_argument("--streams", type=int, default=0, help="ScoreStream streams; 0 unary.")
+    parser.add_argument("--json", type=Path, help="Also write the JSON object here.")
     args = parser.parse_args()
     config = BenchConfig(
         applications=args.applications,
@@ -30,10 +36,16 @@ def main() -> None:
         duration_s=args.duration,
         concurrency=args.concurrency,
         workers=args.workers,
-        use_neo4j=args.neo4j,
+        use_neo4j=args.neo4j or args.neo4j_uri is not None,
+        neo4j_uri=args.neo4j_uri,
+        models_dir=args.models_dir,
+        streams=args.streams,
     )
     report = ServeBenchmark(config).run()
-    sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+    text = json.dumps(report, ensure_ascii=False)
+    if args.json is not None:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    sys.stdout.write(text + "\n")
 
 
 if __name__ == "__main__":

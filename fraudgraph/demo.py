@@ -17,7 +17,7 @@ from fraudgraph.settings import Settings
 
 
 def run_demo(settings: Settings, *, applications: int, seed: int, console: Console) -> None:
-    """Start Neo4j if it is ours, generate a world, ingest it, and show what the graph holds."""
+    """Start Neo4j if it is ours, generate a world, ingest it, show the graph, serve decisions."""
     if settings.neo4j_is_local:
         console.rule("1. local Neo4j")
         status = LocalNeo4j(settings).start()
@@ -29,6 +29,7 @@ def run_demo(settings: Settings, *, applications: int, seed: int, console: Conso
         world = _synth(settings, applications, seed, console)
         _ingest(driver, settings, world, console)
         _show_graph(driver, settings, console)
+        _serve(driver, settings, world, console)
     finally:
         driver.close()
 
@@ -74,3 +75,9 @@ def _show_graph(driver: Driver, settings: Settings, console: Console) -> None:
     for name, n in {**counts.nodes, **counts.relationships}.items():
         table.add_row(name, f"{n:,}")
     console.print(table)
+
+
+def _serve(driver: Driver, settings: Settings, world: Path, console: Console) -> None:
+    from fraudgraph.service.serve_demo import ServeDemo
+
+    ServeDemo(driver, settings, console).run(world, first_step=5)

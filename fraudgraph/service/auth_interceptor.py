@@ -2,51 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import grpc
 
 from fraudgraph.service.call_context import CallContext, Principal, ServiceError
-from fraudgraph.service.handler_wrapping import HandlerWrapping, InterceptorBase
+from fraudgraph.service.handler_wrapping import Around, Handler, WrappingInterceptor
 from fraudgraph.service.token_authority import TokenAuthority
 
 
-class AuthInterceptor(InterceptorBase):
+class AuthInterceptor(WrappingInterceptor):
     """UNAUTHENTICATED without a valid token, PERMISSION_DENIED without the method's scope."""
 
     def __init__(self, authority: TokenAuthority, *, required: bool = True) -> None:
         self._authority = authority
         self._required = required
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+    def around(self, handler: Handler, details: grpc.HandlerCallDetails) -> Around | None:
         """Let the call through with its principal set, or replace it by a rejection."""
-        handler = continuation(handler_call_details)
-        if handler is None:
-            return None
-        scope = self._authority.required_scope(handler_call_details.method)
+        scope = self._authority.required_scope(details.method)
         if scope is None:
-            return handler
+            return None
         if not self._required:
             dev = Principal("unauthenticated", frozenset({"admin"}))
-            return HandlerWrapping.wrap(handler, lambda ctx: self._as(dev))
-        metadata = dict(handler_call_details.invocation_metadata or ())
+            return lambda ctx: self._as(dev)
+        metadata = dict(details.invocation_metadata or ())
         header = metadata.get("authorization")
         principal = self._authority.principal(header if isinstance(header, str) else None)
         if principal is None:
             error = ServiceError(
                 grpc.StatusCode.UNAUTHENTICATED, "a valid bearer token is required"
             )
-            return HandlerWrapping.wrap(handler, lambda ctx: self._reject(error))
+            return lambda ctx: self._reject(error)
         if not self._authority.allows(principal, scope):
             error = ServiceError(grpc.StatusCode.PERMISSION_DENIED, f"needs the {scope} scope")
-            return HandlerWrapping.wrap(handler, lambda ctx: self._reject(error))
-        return HandlerWrapping.wrap(handler, lambda ctx: self._as(principal))
+            return lambda ctx: self._reject(error)
+        return lambda ctx: self._as(principal)
 
     @staticmethod
     @contextmanager

@@ -95,33 +95,20 @@ def score(
     from google.protobuf.json_format import MessageToDict
 
     from fraudgraph._proto.fraudgraph.v1 import scoring_pb2 as pb
+    from fraudgraph.service.scoring_client import ScoringClient
 
-    if ca is None:
-        channel = grpc.insecure_channel(target)
-    else:
-        channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(ca.read_bytes()))
-    call = channel.unary_unary(
-        "/fraudgraph.v1.ScoringService/ScoreTransaction",
-        request_serializer=pb.ScoreTransactionRequest.SerializeToString,
-        response_deserializer=pb.ScoreTransactionResponse.FromString,
-    )
     txn = pb.Transaction(transaction_id=transaction_id or request_id, payer_account=payer,
                          payee_account=payee, amount=amount, memo=memo, device_id=device_id,
                          ip=ip)  # fmt: skip
     txn.timestamp.GetCurrentTime()
-    metadata: tuple[tuple[str, str | bytes], ...] = (
-        (("authorization", f"Bearer {token}"),) if token else ()
-    )
-    try:
-        response = call(pb.ScoreTransactionRequest(request_id=request_id, transaction=txn),
-                        metadata=metadata, timeout=timeout)  # fmt: skip
-    except grpc.RpcError as exc:
-        typer.echo(f"error: {exc.code().name}: {exc.details()}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        channel.close()
-    decision = MessageToDict(response.decision, preserving_proto_field_name=True)
-    sys.stdout.write(json.dumps(decision, ensure_ascii=False, indent=2) + "\n")
+    with ScoringClient(target, token, None if ca is None else ca.read_bytes()) as client:
+        try:
+            decision = client.score_transaction(request_id, txn, timeout)
+        except grpc.RpcError as exc:
+            typer.echo(f"error: {exc.code().name}: {exc.details()}", err=True)
+            raise typer.Exit(1) from exc
+    payload = MessageToDict(decision, preserving_proto_field_name=True)
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 def bench_serve(
@@ -132,14 +119,19 @@ def bench_serve(
     applications: int = typer.Option(100_000, help="Size of the synthetic world."),
     transactions: int = typer.Option(1_000_000, help="Size of the synthetic world."),
     neo4j: bool = typer.Option(False, help="Load the risk index from the configured Neo4j."),
+    neo4j_uri: str | None = typer.Option(None, help="Neo4j to load from (implies --neo4j)."),
+    models_dir: Path | None = typer.Option(None, help="Serve this registry's promoted GNN."),
+    streams: int = typer.Option(0, help="Send over N ScoreStream streams (0: unary calls)."),
+    workers: int = typer.Option(4, help="Server threads."),
 ) -> None:
     """Benchmark the scoring service under load (register as ``bench serve``)."""
     from fraudgraph.service.serve_benchmark import BenchConfig, ServeBenchmark
     from fraudgraph.settings import Settings
 
     config = BenchConfig(applications=applications, transactions=transactions, rate=rate,
-                         duration_s=duration, concurrency=concurrency,
-                         use_neo4j=neo4j)  # fmt: skip
+                         duration_s=duration, concurrency=concurrency, workers=workers,
+                         use_neo4j=neo4j or neo4j_uri is not None, neo4j_uri=neo4j_uri,
+                         models_dir=models_dir, streams=streams)  # fmt: skip
     report = ServeBenchmark(config, Settings()).run()
     text = json.dumps(report, ensure_ascii=False)
     if json_file is not None:

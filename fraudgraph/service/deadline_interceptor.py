@@ -7,18 +7,17 @@ remaining budget between steps (``CallContext.check_deadline``) so no request ou
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
 
 import grpc
 
 from fraudgraph.errors import GraphError
 from fraudgraph.service.call_context import CallContext, ServiceError
-from fraudgraph.service.handler_wrapping import HandlerWrapping, InterceptorBase
+from fraudgraph.service.handler_wrapping import Around, Handler, WrappingInterceptor
 
 
-class DeadlineInterceptor(InterceptorBase):
+class DeadlineInterceptor(WrappingInterceptor):
     """Sets the call's deadline for servicers; refuses calls that arrive too late."""
 
     def __init__(
@@ -32,19 +31,12 @@ class DeadlineInterceptor(InterceptorBase):
         self._services = dict(service_budgets_s or {})
         self._streaming = streaming_budget_s
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+    def around(self, handler: Handler, details: grpc.HandlerCallDetails) -> Around | None:
         """Wrap the handler with the call's deadline."""
-        handler = continuation(handler_call_details)
-        if handler is None:
-            return None
         streaming = handler.request_streaming or handler.response_streaming
-        service = handler_call_details.method.rsplit("/", 1)[0].lstrip("/")
+        service = details.method.rsplit("/", 1)[0].lstrip("/")
         budget = self._streaming if streaming else self._services.get(service, self._default)
-        return HandlerWrapping.wrap(handler, lambda ctx: self._within(ctx, budget))
+        return lambda ctx: self._within(ctx, budget)
 
     @staticmethod
     @contextmanager

@@ -74,9 +74,8 @@ class DecisionEngine:
     def decide(self, request: ScoringRequest) -> Outcome:
         """The decision for ``request``: the stored one for a known id, else a new one."""
         started = time.perf_counter()
-        stored = self.outbox.decision_for(request.request_id, request.payload_hash)
-        if stored is not None:
-            return Outcome(self._timed(EventCodec.decode_decision(stored), started), True)
+        # No look-up first: a retried id is rare, so it is scored again and the outbox's
+        # insert, which keeps the first decision of an id, says it was seen (one statement).
         entities = self._entities(request.record)
         entity_keys = [
             RiskIndex.key(ENTITY_NODES[e.kind][0], e.canonical)
@@ -93,13 +92,14 @@ class DecisionEngine:
             model_version=result.model_version,
             ring_id=result.ring_id,
         )
+        encoded = EventCodec.encode_decision(decision)
         kept = self.outbox.record(
             request.request_id,
             request.payload_hash,
-            EventCodec.encode_decision(decision),
+            encoded,
             EventCodec.encode_event(request.record, entities),
         )
-        if kept != EventCodec.encode_decision(decision):  # another thread answered this id first
+        if kept is not encoded:  # this id was answered before (or by another thread just now)
             return Outcome(self._timed(EventCodec.decode_decision(kept), started), True)
         self.index.note_event(entity_keys, self._party(request.record))
         decision = self._timed(decision, started)

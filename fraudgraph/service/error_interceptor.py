@@ -8,7 +8,7 @@ answered INTERNAL without internals in the message.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,25 +21,18 @@ from fraudgraph.errors import (
     NotFoundError,
 )
 from fraudgraph.service.call_context import ServiceError
-from fraudgraph.service.handler_wrapping import HandlerWrapping, InterceptorBase
+from fraudgraph.service.handler_wrapping import Around, Handler, WrappingInterceptor
 
 LOG = logging.getLogger(__name__)
 
 
-class ErrorInterceptor(InterceptorBase):
+class ErrorInterceptor(WrappingInterceptor):
     """Translates exceptions raised by servicers and inner interceptors into statuses."""
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+    def around(self, handler: Handler, details: grpc.HandlerCallDetails) -> Around | None:
         """Wrap the handler of the call so that its errors become statuses."""
-        handler = continuation(handler_call_details)
-        if handler is None:
-            return None
-        method = handler_call_details.method
-        return HandlerWrapping.wrap(handler, lambda ctx: self._translating(ctx, method))
+        method = details.method
+        return lambda ctx: self._translating(ctx, method)
 
     @staticmethod
     def status_of(exc: Exception) -> tuple[grpc.StatusCode, str]:

@@ -55,3 +55,15 @@ class GnnScorer:
             others = [r for r in reasons if r.code not in {"NO_SIGNAL", "HIGH_RISK_NEIGHBOUR"}]
             reasons = (ReasonCatalog.HIGH_RISK_NEIGHBOUR, *others)
         return ScoreResult(round(score, 6), reasons, self._version, rules.ring_id)
+
+
+class NodeScoreTable:
+    """Node scores computed ahead of time (one value per node id), looked up per request."""
+
+    def __init__(self, scores: Sequence[float]) -> None:
+        self._scores = list(scores)
+
+    def score_nodes(self, node_ids: Sequence[int]) -> Sequence[float]:
+        """The stored probability of each node id."""
+        scores = self._scores
+        return [scores[n] for n in node_ids]

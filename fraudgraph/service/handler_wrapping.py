@@ -3,10 +3,13 @@
 gRPC's server interceptors receive a ``RpcMethodHandler`` and must return one of the same
 shape; this module rebuilds a handler whose behaviour runs inside a context manager supplied
 by the interceptor. For a streaming response the context spans the whole stream.
+:class:`WrappingInterceptor` is the one ``intercept_service`` of the service's interceptors:
+each of them only says which context a call runs in.
 """
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -68,3 +71,23 @@ class HandlerWrapping:
                 yield from inner(request, context)
 
         return behaviour
+
+
+class WrappingInterceptor(InterceptorBase):
+    """An interceptor that runs each call's behaviour inside a context of its choosing."""
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+        """The next handler, wrapped in :meth:`around` (unchanged when that gives None)."""
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        around = self.around(handler, handler_call_details)
+        return handler if around is None else HandlerWrapping.wrap(handler, around)
+
+    @abstractmethod
+    def around(self, handler: Handler, details: grpc.HandlerCallDetails) -> Around | None:
+        """The context the call runs in, or None to let it through untouched."""

@@ -37,8 +37,10 @@ class IdentifierExtractor:
         # of the request path, and its result depends on the text only.
         self._find = functools.lru_cache(maxsize=cache_size)(self._matcher.find)
 
-    def extract_many(self, records: Iterable[TextRecord]) -> list[list[Entity]]:
-        """Entities of each record: identifiers only, with provenance."""
+    def extract_many(
+        self, records: Iterable[TextRecord], *, batch_size: int = 256
+    ) -> list[list[Entity]]:
+        """Entities of each record: identifiers only, with provenance (no batching needed)."""
         return [self._extract(r) for r in records]
 
     def _extract(self, record: TextRecord) -> list[Entity]:

@@ -2,7 +2,9 @@
 
 Requests are sent on a fixed schedule (``rate`` per second) whatever the server's speed, so a
 slow server shows up as latency rather than as a politely reduced rate; at most
-``concurrency`` calls are in flight.
+``concurrency`` calls are in flight. ``streams`` = 0 sends unary ``ScoreTransaction`` calls;
+a number spreads the requests over that many ``ScoreStream`` streams (how high-volume callers
+are meant to call: no per-call setup), each answered in order.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import grpc
 
 from fraudgraph._proto.fraudgraph.v1 import scoring_pb2 as pb
+
+_Send = Callable[[int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +37,10 @@ class LoadPlan:
     seed: int = 7
     deadline_s: float = 1.0
     id_prefix: str = "bench"
+    streams: int = 0
+    #: Keys of the loaded graph (accounts, devices): one request in three uses them.
+    account_pool: tuple[str, ...] = ()
+    device_pool: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -51,6 +61,10 @@ class LoadGenerator:
     def __init__(self, plan: LoadPlan) -> None:
         self.plan = plan
         self._rng = random.Random(plan.seed)
+        self._metadata = (("authorization", f"Bearer {plan.token}"),)
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._sent: list[deque[float]] = []
 
     def run(self) -> LoadResult:
         """Run the plan to completion (blocking)."""
@@ -59,14 +73,24 @@ class LoadGenerator:
     def request(self, n: int) -> pb.ScoreTransactionRequest:
         """The ``n``-th request of the plan: random accounts, devices and memo phones."""
         p, rng = self.plan, self._rng
-        payer, payee = rng.randrange(p.accounts), rng.randrange(p.accounts)
+        from_graph = n % 3 == 1
+        payer = (
+            rng.choice(p.account_pool)
+            if from_graph and p.account_pool
+            else f"AC{rng.randrange(p.accounts):07d}"
+        )
+        device = (
+            rng.choice(p.device_pool)
+            if from_graph and p.device_pool
+            else f"dev-{rng.randrange(p.devices):06d}"
+        )
         txn = pb.Transaction(
             transaction_id=f"{p.id_prefix}-t{n}",
-            payer_account=f"AC{payer:07d}",
-            payee_account=f"AC{payee:07d}",
+            payer_account=payer,
+            payee_account=f"AC{rng.randrange(p.accounts):07d}",
             amount=round(rng.uniform(1, 50_000), 2),
             currency="CNY",
-            device_id=f"dev-{rng.randrange(p.devices):06d}",
+            device_id=device,
             ip=f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
             memo=f"转账 还款 139{rng.randrange(10**8):08d}" if n % 3 == 0 else "货款",
         )
@@ -77,27 +101,114 @@ class LoadGenerator:
         p = self.plan
         result = LoadResult()
         async with grpc.aio.insecure_channel(p.target) as channel:
-            call = channel.unary_unary(
-                "/fraudgraph.v1.ScoringService/ScoreTransaction",
-                request_serializer=pb.ScoreTransactionRequest.SerializeToString,
-                response_deserializer=pb.ScoreTransactionResponse.FromString,
-            )
             await channel.channel_ready()
             gate = asyncio.Semaphore(p.concurrency)
-            tasks: list[asyncio.Task[None]] = []
+            if p.streams:
+                send = await self._streaming(channel, gate, result)
+            else:
+                send = self._unary(channel, gate, result)
             started = time.perf_counter()
             total = int(p.rate * p.duration_s)
             for n in range(total):
-                due = started + n / p.rate
-                delay = due - time.perf_counter()
+                delay = started + n / p.rate - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 await gate.acquire()
-                tasks.append(asyncio.create_task(self._one(call, n, gate, result)))
-            await asyncio.gather(*tasks)
+                send(n)
+            await self._drain(gate)
             result.elapsed_s = time.perf_counter() - started
         result.sent = total
         return result
+
+    async def _drain(self, gate: asyncio.Semaphore) -> None:
+        for _ in range(self.plan.concurrency):
+            await gate.acquire()
+        for task in self._tasks:
+            task.cancel()
+
+    def _unary(
+        self, channel: grpc.aio.Channel, gate: asyncio.Semaphore, result: LoadResult
+    ) -> _Send:
+        call = channel.unary_unary(
+            "/fraudgraph.v1.ScoringService/ScoreTransaction",
+            request_serializer=pb.ScoreTransactionRequest.SerializeToString,
+            response_deserializer=pb.ScoreTransactionResponse.FromString,
+        )
+
+        def send(n: int) -> None:
+            task = asyncio.create_task(self._one(call, n, gate, result))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+
+        return send
+
+    async def _streaming(
+        self, channel: grpc.aio.Channel, gate: asyncio.Semaphore, result: LoadResult
+    ) -> _Send:
+        call = channel.stream_stream(
+            "/fraudgraph.v1.ScoringService/ScoreStream",
+            request_serializer=pb.ScoreStreamRequest.SerializeToString,
+            response_deserializer=pb.ScoreStreamResponse.FromString,
+        )
+        queues: list[asyncio.Queue[pb.ScoreStreamRequest]] = []
+        for _ in range(self.plan.streams):
+            queue: asyncio.Queue[pb.ScoreStreamRequest] = asyncio.Queue()
+            sent: deque[float] = deque()
+            stream = call(self._feed(queue), metadata=self._metadata,
+                          timeout=self.plan.duration_s + 60.0)  # fmt: skip
+            self._tasks.append(asyncio.create_task(self._read(stream, sent, gate, result)))
+            queues.append(queue)
+            self._sent.append(sent)
+
+        def send(n: int) -> None:
+            k = n % len(queues)
+            self._sent[k].append(time.perf_counter())
+            queues[k].put_nowait(pb.ScoreStreamRequest(transaction=self.request(n)))
+
+        return send
+
+    @staticmethod
+    async def _feed(
+        queue: asyncio.Queue[pb.ScoreStreamRequest],
+    ) -> AsyncIterator[pb.ScoreStreamRequest]:
+        while True:
+            yield await queue.get()
+
+    @staticmethod
+    async def _read(
+        stream: grpc.aio.StreamStreamCall[pb.ScoreStreamRequest, pb.ScoreStreamResponse],
+        sent: deque[float],
+        gate: asyncio.Semaphore,
+        result: LoadResult,
+    ) -> None:
+        try:
+            async for response in stream:
+                LoadGenerator._observe(result, sent.popleft(), response)
+                gate.release()
+        except grpc.aio.AioRpcError as exc:
+            name = exc.code().name
+            while sent:  # every request still waiting on this stream failed with it
+                sent.popleft()
+                result.errors[name] = result.errors.get(name, 0) + 1
+                gate.release()
+
+    @staticmethod
+    def _observe(result: LoadResult, sent: float, response: pb.ScoreStreamResponse) -> None:
+        if response.HasField("error"):
+            name = grpc.StatusCode.INTERNAL.name
+            for code in grpc.StatusCode:
+                if code.value[0] == response.error.code:
+                    name = code.name
+            result.errors[name] = result.errors.get(name, 0) + 1
+            return
+        LoadGenerator._decided(result, sent, response.decision)
+
+    @staticmethod
+    def _decided(result: LoadResult, sent: float, decision: pb.Decision) -> None:
+        result.client_ms.append((time.perf_counter() - sent) * 1000.0)
+        result.server_ms.append(decision.server_latency_ms)
+        action = pb.Action.Name(decision.action)
+        result.actions[action] = result.actions.get(action, 0) + 1
 
     async def _one(
         self,
@@ -113,13 +224,10 @@ class LoadGenerator:
         try:
             response = await call(
                 request,
-                metadata=(("authorization", f"Bearer {self.plan.token}"),),
+                metadata=self._metadata,
                 timeout=self.plan.deadline_s,
             )
-            result.client_ms.append((time.perf_counter() - sent) * 1000.0)
-            result.server_ms.append(response.decision.server_latency_ms)
-            action = pb.Action.Name(response.decision.action)
-            result.actions[action] = result.actions.get(action, 0) + 1
+            LoadGenerator._decided(result, sent, response.decision)
         except grpc.aio.AioRpcError as exc:
             name = exc.code().name
             result.errors[name] = result.errors.get(name, 0) + 1

@@ -3,33 +3,25 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import grpc
 
-from fraudgraph.service.handler_wrapping import HandlerWrapping, InterceptorBase
+from fraudgraph.service.handler_wrapping import Around, Handler, WrappingInterceptor
 from fraudgraph.service.service_metrics import ServiceMetrics
 
 
-class MetricsInterceptor(InterceptorBase):
+class MetricsInterceptor(WrappingInterceptor):
     """Outermost interceptor: sees every call, including the rejected ones."""
 
     def __init__(self, metrics: ServiceMetrics) -> None:
         self._metrics = metrics
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+    def around(self, handler: Handler, details: grpc.HandlerCallDetails) -> Around | None:
         """Wrap the handler with a timer."""
-        handler = continuation(handler_call_details)
-        if handler is None:
-            return None
-        method = handler_call_details.method.rsplit("/", 1)[-1]
-        return HandlerWrapping.wrap(handler, lambda ctx: self._timed(ctx, method))
+        method = details.method.rsplit("/", 1)[-1]
+        return lambda ctx: self._timed(ctx, method)
 
     @contextmanager
     def _timed(self, context: grpc.ServicerContext, method: str) -> Iterator[None]:

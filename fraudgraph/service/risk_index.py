@@ -73,3 +73,15 @@ class RiskIndex:
                 seen.add(party)
                 old = entries.get(k, IdentifierRisk())
                 entries[k] = replace(old, links=min(old.links + 1, self._hub_cap))
+
+    def riskiest(
+        self, label: str, *, ring: bool, limit: int = 5
+    ) -> list[tuple[str, IdentifierRisk]]:
+        """Keys of ``label`` in a ring, or else the most shared ones; riskiest first."""
+        prefix = f"{label}:"
+        found = [
+            (k, r) for k, r in self._entries.items()
+            if k.startswith(prefix) and (r.ring_id is not None) == ring
+        ]  # fmt: skip
+        found.sort(key=lambda kr: -(kr[1].ring_score if ring else kr[1].links))
+        return found[:limit]

@@ -2,8 +2,10 @@
 
 The real-time path reads only the in-memory risk index, so the benchmark sizes that index like
 a graph of ``applications`` applications and ``transactions`` transactions (identifier link
-counts drawn from those record counts, 1% of accounts in rings). With ``neo4j=True`` the index
-is instead loaded from the configured Neo4j, whatever it holds.
+counts drawn from those record counts, 1% of accounts in rings). With ``use_neo4j`` the index
+is instead loaded from a real Neo4j (``neo4j_uri``, default the configured one), whatever it
+holds, and one request in three uses its ring and shared accounts and devices; with
+``models_dir`` the promoted GNN of that registry is loaded (and waited for) before the load.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import platform
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,9 @@ class BenchConfig:
     workers: int = 4
     use_neo4j: bool = False
     seed: int = 7
+    streams: int = 0
+    neo4j_uri: str | None = None
+    models_dir: Path | None = None
 
 
 class ServeBenchmark:
@@ -53,39 +58,72 @@ class ServeBenchmark:
         self.config = config
         self.settings = settings
 
+    @property
+    def _workers(self) -> int:
+        return max(self.config.workers, self.config.streams + 2)
+
     def run(self) -> dict[str, Any]:
         """Start the server, run warm-up and measured load, stop; return the report."""
         c = self.config
         with tempfile.TemporaryDirectory(prefix="fg-bench-") as tmp:
             settings = self._settings(Path(tmp))
             driver = create_driver(settings)
-            runtime = ServiceRuntime(
-                RuntimeOptions.from_settings(settings), driver, IdentifierExtractor()
-            )
+            options = RuntimeOptions.from_settings(settings)
+            if c.models_dir is not None:
+                options = replace(options, models_dir=c.models_dir.resolve(), model_poll_s=1.0)
+            runtime = ServiceRuntime(options, driver, IdentifierExtractor())
             runtime.start()
             try:
                 index_s, entries = self._fill_index(runtime)
+                model = self._wait_for_model(runtime)
+                pools = self._pools(runtime)
                 target = f"127.0.0.1:{runtime.port}"
-                self._load(target, rate=min(200.0, c.rate), duration_s=2.0, prefix="warm")
-                result = self._load(target, rate=c.rate, duration_s=c.duration_s, prefix="run")
+                self._load(target, pools, rate=min(200.0, c.rate), duration_s=2.0, prefix="warm")
+                result = self._load(target, pools, rate=c.rate, duration_s=c.duration_s,
+                                    prefix="run")  # fmt: skip
                 depth = runtime.outbox.depth()
             finally:
                 runtime.stop(1.0)
                 driver.close()
-        return self._report(result, index_s, entries, depth)
+        return self._report(result, index_s, entries, depth, model)
+
+    def _wait_for_model(self, runtime: ServiceRuntime, timeout_s: float = 600.0) -> str:
+        """The scorer's version once a promoted model is loaded (or refused)."""
+        if self.config.models_dir is None:
+            return runtime.scorer.version
+        deadline = time.monotonic() + timeout_s
+        while runtime.watcher.attempts == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return runtime.scorer.version
+
+    def _pools(self, runtime: ServiceRuntime) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Account and device keys of the loaded graph (empty for the synthetic index)."""
+        if not self.config.use_neo4j:
+            return (), ()
+        index = runtime.index
+        found = []
+        for label in ("Account", "Device"):
+            keys = index.riskiest(label, ring=True, limit=2000)
+            keys += index.riskiest(label, ring=False, limit=2000)
+            found.append(tuple(k.split(":", 1)[1] for k, _ in keys))
+        return found[0], found[1]
 
     def _settings(self, var_dir: Path) -> Settings:
         base = self.settings or Settings()
         updates: dict[str, Any] = {
             "var_dir": var_dir,
             "service_port": 0,
-            "service_workers": self.config.workers,
+            # A streaming call holds a server thread for its whole life (sync gRPC server).
+            "service_workers": self._workers,
             "service_token_digests": {TokenAuthority.digest(TOKEN): "score"},
             "service_metrics_port": 0,
             "service_index_refresh_s": 3600.0,
+            "service_model_poll_s": 0.0,
         }
         if not self.config.use_neo4j:
             updates["neo4j_uri"] = "bolt://127.0.0.1:9"  # unreachable: events stay in the outbox
+        elif self.config.neo4j_uri:
+            updates["neo4j_uri"] = self.config.neo4j_uri
         return base.model_copy(update=updates)
 
     def _fill_index(self, runtime: ServiceRuntime) -> tuple[float, int]:
@@ -116,12 +154,21 @@ class ServeBenchmark:
             )
         return entries
 
-    def _load(self, target: str, *, rate: float, duration_s: float, prefix: str) -> LoadResult:
+    def _load(
+        self,
+        target: str,
+        pools: tuple[tuple[str, ...], tuple[str, ...]],
+        *,
+        rate: float,
+        duration_s: float,
+        prefix: str,
+    ) -> LoadResult:
         c = self.config
         plan = LoadPlan(
             target=target, token=TOKEN, rate=rate, duration_s=duration_s,
             concurrency=c.concurrency, accounts=c.applications,
             devices=max(c.applications // 2, 1), seed=c.seed, id_prefix=prefix,
+            streams=c.streams, account_pool=pools[0], device_pool=pools[1],
         )  # fmt: skip
         ctx = mp.get_context("spawn")
         with ctx.Pool(1) as pool:
@@ -129,7 +176,7 @@ class ServeBenchmark:
         return result
 
     def _report(
-        self, result: LoadResult, index_s: float, entries: int, depth: int
+        self, result: LoadResult, index_s: float, entries: int, depth: int, model: str
     ) -> dict[str, Any]:
         c = self.config
         ok = len(result.client_ms)
@@ -145,16 +192,21 @@ class ServeBenchmark:
             "index_load_s": round(index_s, 3),
             "outbox_depth_after": depth,
             "actions": dict(result.actions),
+            "model_version": model,
         }
         for name, values in (("client", result.client_ms), ("server", result.server_ms)):
             for q in (50, 95, 99):
                 metrics[f"{name}_p{q}_ms"] = _percentile(values, q)
             metrics[f"{name}_mean_ms"] = round(statistics.fmean(values), 3) if values else None
-        source = "neo4j" if c.use_neo4j else "synthetic index"
+        dataset = (
+            f"neo4j graph loaded into a risk index of {entries} keys"
+            if c.use_neo4j
+            else f"synthetic index sized for {c.applications} applications / "
+            f"{c.transactions} transactions"
+        )
         return {
             "benchmark": "serve",
-            "dataset": f"{source} sized for {c.applications} applications / "
-            f"{c.transactions} transactions",
+            "dataset": dataset,
             "metrics": metrics,
             "goals": {"client_p99_ms_max": 10.0, "throughput_rps_min": 1000.0, "errors": 0},
             "environment": {
@@ -162,8 +214,9 @@ class ServeBenchmark:
                 "machine": platform.machine(),
                 "cpus": os.cpu_count(),
                 "load_average_1m": round(os.getloadavg()[0], 2),
-                "server_workers": c.workers,
+                "server_workers": self._workers,
                 "client_concurrency": c.concurrency,
+                "client_mode": f"ScoreStream x{c.streams}" if c.streams else "unary",
                 "duration_s": c.duration_s,
             },
         }

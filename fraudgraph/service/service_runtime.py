@@ -11,14 +11,18 @@ import grpc
 from neo4j import Driver
 
 from fraudgraph.errors import ConfigurationError
+from fraudgraph.gnn.registry import ModelRegistry
 from fraudgraph.service.auth_interceptor import AuthInterceptor
 from fraudgraph.service.call_context import CallContext
 from fraudgraph.service.deadline_interceptor import DeadlineInterceptor
 from fraudgraph.service.decision_engine import DecisionEngine, DecisionPolicy
 from fraudgraph.service.error_interceptor import ErrorInterceptor
+from fraudgraph.service.gnn_scorer_factory import GnnScorerFactory, GraphSource
+from fraudgraph.service.handler_wrapping import InterceptorBase
 from fraudgraph.service.health import HealthReporter
 from fraudgraph.service.identifier_extractor import EntitySource
 from fraudgraph.service.metrics_interceptor import MetricsInterceptor
+from fraudgraph.service.model_watcher import ModelWatcher
 from fraudgraph.service.outbox import Outbox
 from fraudgraph.service.outbox_flusher import OutboxFlusher
 from fraudgraph.service.reflection import Reflection
@@ -31,6 +35,7 @@ from fraudgraph.service.scorer_holder import ScorerHolder
 from fraudgraph.service.scoring_servicer import ScoringServicer
 from fraudgraph.service.service_handlers import RING_SERVICE, ServiceHandlers
 from fraudgraph.service.service_metrics import ServiceMetrics
+from fraudgraph.service.serving_graph import ServingGraph
 from fraudgraph.service.tls_credentials import TlsCredentials
 from fraudgraph.service.token_authority import TokenAuthority
 from fraudgraph.settings import Settings
@@ -62,6 +67,8 @@ class RuntimeOptions:
     flush_s: float
     flush_batch: int
     idempotency_window_s: float
+    models_dir: Path
+    model_poll_s: float
 
     @classmethod
     def from_settings(cls, s: Settings) -> RuntimeOptions:
@@ -84,6 +91,7 @@ class RuntimeOptions:
             index_refresh_s=s.service_index_refresh_s, flush_s=s.service_outbox_flush_s,
             flush_batch=s.service_outbox_batch,
             idempotency_window_s=s.service_idempotency_window_s,
+            models_dir=s.models_dir, model_poll_s=s.service_model_poll_s,
         )  # fmt: skip
 
 
@@ -96,7 +104,9 @@ class ServiceRuntime:
         driver: Driver,
         extractor: EntitySource,
         scorer: Scorer | None = None,
+        graph_source: GraphSource | None = None,
     ) -> None:
+        """``graph_source`` gives a promoted model its graph (default: export from Neo4j)."""
         self.options = options
         self.metrics = ServiceMetrics()
         self.health = HealthReporter()
@@ -118,6 +128,12 @@ class ServiceRuntime:
             retention_s=options.idempotency_window_s,
         )  # fmt: skip
         self._ring_store = RingStore(driver, options.database, CallContext.remaining_s)
+        factory = GnnScorerFactory(
+            graph_source
+            or (lambda target: ServingGraph.from_neo4j(driver, options.database, target))
+        )
+        self.watcher = ModelWatcher(ModelRegistry(options.models_dir), factory.build,
+                                    self.promote, interval_s=options.model_poll_s)  # fmt: skip
         self.port = 0
         self.server = self._build_server()
 
@@ -126,6 +142,8 @@ class ServiceRuntime:
         loaded = self.loader.try_load()
         self.loader.start()
         self.flusher.start()
+        if self.options.model_poll_s > 0:
+            self.watcher.start()
         self.metrics.set_model(self.scorer.version)
         self.metrics.track(lambda: float(self.outbox.depth()), lambda: float(len(self.index)))
         if self.options.metrics_port:
@@ -145,6 +163,7 @@ class ServiceRuntime:
         """Stop taking calls, finish those in flight, stop the background threads."""
         self.health.shutting_down()
         self.server.stop(grace_s).wait()
+        self.watcher.stop()
         self.loader.stop()
         self.flusher.stop()
         self.outbox.close()
@@ -155,7 +174,7 @@ class ServiceRuntime:
 
     def _build_server(self) -> grpc.Server:
         o = self.options
-        interceptors = [
+        interceptors: list[InterceptorBase] = [
             MetricsInterceptor(self.metrics),
             ErrorInterceptor(),
             AuthInterceptor(TokenAuthority(o.token_digests), required=o.require_auth),

@@ -2,15 +2,17 @@
 
 All structures are searched within a time window on the Account-Transaction-Account flow held
 as time-sorted arrays. A fan is a hub account with at least ``min_fan`` distinct counterparties
-inside one window; ``concentration`` (the window's share of the hub's counterparties) tells a
-collection account apart from a busy merchant. Cycles are time-respecting: each hop happens no
-earlier than the previous one and the whole loop within the window.
+inside one window; ``concentration`` (the window's share of the hub's money) and, for fan-ins,
+the window's share of all the hub's payers tell a collection account apart from a busy
+merchant. Cycles are time-respecting: each hop happens no earlier than the previous one and the
+whole loop within the cycle window (twice the fan window unless set). Bust-outs are spending
+bursts, grouped when they pay most of their money to the same (colluding) merchant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -52,8 +54,11 @@ class FlowRingFinder:
         hub_degree_cap: int = 200,
         min_concentration: float = 0.3,
         time_ordered: bool = True,
+        cycle_window_s: float | None = None,
     ) -> None:
         self.window_s = window_s
+        # Layering hops are spread over days: a loop gets twice the fan window by default.
+        self.cycle_window_s = cycle_window_s or 2.0 * window_s
         self.min_fan = min_fan
         self.max_cycle = max_cycle
         self.hub_degree_cap = hub_degree_cap
@@ -70,7 +75,7 @@ class FlowRingFinder:
         fans_out = self.fans(transfers, incoming=False)
         bursts = self.spend_bursts(transfers)
         structures = list(self._combine(fans_in, fans_out, {f.hub for f in bursts}))
-        structures += list(self._bust_outs(bursts))
+        structures += list(self._bust_outs(transfers, bursts))
         structures += [("cycle", cyc, rows, 1.0) for cyc, rows in self.cycles(transfers)]
         return [_candidate(s, transfers, owners) for s in structures]
 
@@ -103,19 +108,27 @@ class FlowRingFinder:
             return None
         times = t.at[rows]
         ends = np.searchsorted(times, times + self.window_s, side="right")
-        best, best_i = 0, 0
-        for i, j in enumerate(ends):
-            if j - i <= best:
-                continue
-            distinct = len(np.unique(others[i:j]))
-            if distinct > best:
-                best, best_i = distinct, i
-        inside = rows[best_i : ends[best_i]]
-        # Share of the hub's money (not of its counterparties) moved in the window: a busy
+        cum = np.concatenate([[0.0], np.cumsum(t.amount[rows])])
+        # Share of the hub's money (not of its counterparties) moved in a window: a busy
         # merchant or employer spreads its flows over the year, a mule account does not.
-        share = float(t.amount[inside].sum()) / max(float(t.amount[rows].sum()), 1e-9)
-        if best < self._pair_fan or share < self.min_concentration:
+        shares = (cum[ends] - cum[:-1]) / max(float(cum[-1]), 1e-9)
+        best, best_i = (0, 0.0), -1
+        for i, j in enumerate(ends):
+            if j - i < best[0] or shares[i] < self.min_concentration:
+                continue
+            # Most counterparties first, then most money: an early window of small payments
+            # must not hide the burst later in the year.
+            rank = (len(np.unique(others[i:j])), float(shares[i]))
+            if rank > best:
+                best, best_i = rank, i
+        # A merchant's burst of sales comes from a sliver of its customers; a collection
+        # account's window holds most of the payers it ever had. (Outgoing fans are not held
+        # to this: the hub's everyday spending goes to many shops.)
+        few = incoming and best[0] < self.min_concentration * total
+        if best_i < 0 or best[0] < self._pair_fan or few:
             return None
+        inside = rows[best_i : ends[best_i]]
+        share = best[1]
         return Fan(
             hub=hub,
             others=frozenset(int(o) for o in other_col[inside]) - {hub},
@@ -143,12 +156,21 @@ class FlowRingFinder:
                 rows = np.concatenate([fin.rows, hit[1].rows])
                 yield "gather_scatter", accounts, rows, min(fin.concentration, hit[1].concentration)
         yield from self._scatter_gathers(fans_in, fans_out, used_in, used_out)
+        collectors = {f.hub for f in fans_in}
         for n, fin in enumerate(fans_in):
-            if n not in used_in and len(fin.others) >= self.min_fan:
+            if n not in used_in and (
+                len(fin.others) >= self.min_fan or self._layered(fin, collectors)
+            ):
                 yield "fan_in", fin.others | {fin.hub}, fin.rows, fin.concentration
         for m, fout in enumerate(fans_out):
             if m not in used_out and len(fout.others) >= self.min_fan and fout.hub not in bursts:
                 yield "fan_out", fout.others | {fout.hub}, fout.rows, fout.concentration
+
+    def _layered(self, fin: Fan, collectors: set[int]) -> bool:
+        """A small fan-in whose payers collect from several payers themselves: victims pay
+        mules, the mules pay one collection account."""
+        feeders = len(fin.others & collectors)
+        return feeders >= self._pair_fan and 3 * feeders >= 2 * len(fin.others)
 
     def _scatter_gathers(
         self, fans_in: list[Fan], fans_out: list[Fan], used_in: set[int], used_out: set[int]
@@ -184,30 +206,31 @@ class FlowRingFinder:
 
     def _passes_through(self, fin: Fan, fout: Fan) -> bool:
         """Money gathered by a hub leaves it again in the window, most of it."""
-        if not self._follows(fin, fout):
+        if not self._follows(fin, fout) or fout.end < fin.start:
             return False
         big = len(fin.others) >= self.min_fan and len(fout.others) >= self.min_fan
-        return big or 0.5 * fin.amount <= fout.amount <= 1.2 * fin.amount
+        # Small fans must move comparable money in and out; the counts of sources and targets
+        # differ, so a factor of three either way.
+        return big or fin.amount / 3.0 <= fout.amount <= 3.0 * fin.amount
 
-    def _bust_outs(self, bursts: list[Fan]) -> Iterator[Structure]:
-        """Spending bursts; several paying the same payees in the same window form one ring."""
-        group = list(range(len(bursts)))
-
-        def root(i: int) -> int:
-            while group[i] != i:
-                group[i] = group[group[i]]
-                i = group[i]
-            return i
-
-        for i, a in enumerate(bursts):
-            for j in range(i + 1, len(bursts)):
-                b = bursts[j]
-                if a.others & b.others and self._follows(a, b) and self._follows(b, a):
-                    group[root(j)] = root(i)
-        parts: dict[int, list[Fan]] = {}
-        for i, fan in enumerate(bursts):
-            parts.setdefault(root(i), []).append(fan)
-        for fans in parts.values():
+    def _bust_outs(self, t: Transfers, bursts: list[Fan]) -> Iterator[Structure]:
+        """Spending bursts; several paying most of their money to the same payee (a colluding
+        merchant) in the same window form one ring."""
+        by_payee: dict[int, list[Fan]] = {}
+        for fan in bursts:
+            payees, inverse = np.unique(t.payee[fan.rows], return_inverse=True)
+            main = int(payees[np.argmax(np.bincount(inverse, weights=t.amount[fan.rows]))])
+            by_payee.setdefault(main, []).append(fan)
+        parts: list[list[Fan]] = []
+        for fans in by_payee.values():
+            fans.sort(key=lambda f: f.start)
+            parts.append([fans[0]])
+            for fan in fans[1:]:
+                if self._follows(parts[-1][-1], fan):
+                    parts[-1].append(fan)
+                else:
+                    parts.append([fan])
+        for fans in parts:
             rows = np.concatenate([f.rows for f in fans])
             conc = min(f.concentration for f in fans)
             yield "bust_out", frozenset(f.hub for f in fans), rows, conc
@@ -261,6 +284,36 @@ class FlowRingFinder:
     def _follows(self, first: Fan, second: Fan) -> bool:
         return second.end >= first.start and second.start <= first.end + self.window_s
 
+    # --- collection accounts ------------------------------------------------------------------
+
+    def add_collectors(
+        self, t: Transfers, candidates: list[RingCandidate], patterns: frozenset[str]
+    ) -> list[RingCandidate]:
+        """Add to each candidate of ``patterns`` the accounts its accounts pay money into.
+
+        A collection account is paid by at least two of the ring's accounts, and the ring's
+        accounts are at least half of everyone who ever paid it (a shop or a landlord paid by
+        the whole town is not one).
+        """
+        index = {name: i for i, name in enumerate(t.accounts)}
+        payers_of = self._distinct_payers(t)
+        order = np.argsort(t.payer, kind="stable")
+        starts = np.searchsorted(t.payer[order], np.arange(len(t.accounts) + 1))
+        out = []
+        for cand in candidates:
+            names = (m.removeprefix("Account:") for m in cand.members if m.startswith("Account:"))
+            mine = [index[n] for n in names if n in index]
+            if cand.pattern not in patterns or len(mine) < 2:
+                out.append(cand)
+                continue
+            rows = np.concatenate([order[starts[a] : starts[a + 1]] for a in mine])
+            pairs = np.unique(t.payee[rows] * np.int64(len(t.accounts)) + t.payer[rows])
+            payees, ring_payers = np.unique(pairs // len(t.accounts), return_counts=True)
+            keep = (ring_payers >= 2) & (2 * ring_payers >= payers_of[payees])
+            extra = {node_key("Account", t.accounts[p]) for p in payees[keep]}
+            out.append(replace(cand, members=cand.members | extra) if extra else cand)
+        return out
+
     # --- cycles --------------------------------------------------------------------------------
 
     def cycles(self, t: Transfers) -> Iterator[tuple[frozenset[int], IntArray]]:
@@ -275,48 +328,51 @@ class FlowRingFinder:
             u, v = int(t.payer[row]), int(t.payee[row])
             if u == v:
                 continue
-            path = self._close(t, order, starts, busy, u, [int(row)], {u, v}, t.at[row])
-            if path is None:
-                continue
-            accounts = frozenset(int(t.payer[r]) for r in path)
-            if accounts not in seen:
+            # Search again from the same transfer until no loop not reported yet is left.
+            while True:
+                path = self._close(t, (order, starts, busy), seen, u, [int(row)], {u, v}, t.at[row])
+                if path is None:
+                    break
+                accounts = frozenset(int(t.payer[r]) for r in path)
                 seen.add(accounts)
                 yield accounts, np.asarray(path, dtype=np.int64)
 
     def _may_close(self, t: Transfers) -> npt.NDArray[np.bool_]:
         """Transfers that can open a cycle: within the window, the payee pays someone and the
         payer is paid by someone (the closing hop)."""
-        low = t.at - (0.0 if self.time_ordered else self.window_s)
-        high = t.at + self.window_s
-        payee_pays = _Windows(t, t.payer, self.window_s).has_event(t.payee, low, high)
-        payer_paid = _Windows(t, t.payee, self.window_s).has_event(t.payer, low, high)
+        low = t.at - (0.0 if self.time_ordered else self.cycle_window_s)
+        high = t.at + self.cycle_window_s
+        payee_pays = _Windows(t, t.payer, self.cycle_window_s).has_event(t.payee, low, high)
+        payer_paid = _Windows(t, t.payee, self.cycle_window_s).has_event(t.payer, low, high)
         return payee_pays & payer_paid
 
     def _close(
         self,
         t: Transfers,
-        order: IntArray,
-        starts: IntArray,
-        busy: npt.NDArray[np.bool_],
+        index: tuple[IntArray, IntArray, npt.NDArray[np.bool_]],
+        seen: set[frozenset[int]],
         origin: int,
         path: list[int],
         visited: set[int],
         t0: float,
     ) -> list[int] | None:
-        """Depth-first search for a time-respecting way back to ``origin``."""
+        """Depth-first search for a time-respecting way back to ``origin`` along a loop not
+        reported yet (``index``: rows by payer, their offsets, busy accounts)."""
+        order, starts, busy = index
         here = int(t.payee[path[-1]])
         now = t.at[path[-1]]
         for row in order[starts[here] : starts[here + 1]]:
             at = t.at[row]
-            if (self.time_ordered and at < now) or abs(at - t0) > self.window_s:
+            if (self.time_ordered and at < now) or abs(at - t0) > self.cycle_window_s:
                 continue
             nxt = int(t.payee[row])
             if nxt == origin and len(path) >= 2:
-                return [*path, int(row)]
+                if frozenset(visited) not in seen:
+                    return [*path, int(row)]
+                continue
             if nxt in visited or busy[nxt] or len(path) + 1 >= self.max_cycle:
                 continue
-            found = self._close(t, order, starts, busy, origin, [*path, int(row)],
-                                visited | {nxt}, t0)  # fmt: skip
+            found = self._close(t, index, seen, origin, [*path, int(row)], visited | {nxt}, t0)
             if found is not None:
                 return found
         return None

@@ -4,7 +4,9 @@ Connected components of the customer-identifier graph, on sparse matrices. Hub i
 large employer, a public IP, a company switchboard) would glue thousands of strangers together,
 so an identifier shared by more customers than its cap binds nothing; the ones that remain are
 weighted IDF-style (1/log2(1 + degree)) and a component larger than ``max_size`` is split into
-Louvain communities of that weighted customer graph.
+Louvain communities of that weighted customer graph. Weak identifiers (an address) join a
+strongly bound group only when all their users appeared within a week, and a group bound only
+by an IP or an address needs three customers.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from fraudgraph.rings.ring_candidate import STRONG_KINDS, Binding, RingCandidate
 
 #: Kinds that are shared legitimately by households or colleagues: tighter cap, less weight.
 WEAK_KINDS = frozenset({"Address"})
+#: Longest time between the first and the last user of a weak identifier that binds a ring.
+WEAK_WINDOW_S = 7 * 86400.0
+#: Kinds that strangers share by chance (carrier NAT, one building) ...
+SHARED_KINDS = frozenset({"IP", "Address"})
+#: ... so a group they alone bind needs this many customers.
+MIN_WEAK_CUSTOMERS = 3
 #: Kinds that never bind a ring on their own (an employer is shared by design).
 EVIDENCE_ONLY = frozenset({"Organization", "Person", "Uscc"})
 KIND_WEIGHT = {"IdNumber": 3.0, "BankCard": 3.0, "Phone": 2.0, "Email": 2.0, "Device": 2.0,
@@ -59,9 +67,12 @@ class IdentityRingFinder:
         strong_rows = (keep & ~weak)[idx.ident]
         _, strong_comp = connected_components(self._project(idx, weights, strong_rows))
         alone = np.bincount(strong_comp)[strong_comp] == 1
-        # A weak identifier (an address) only groups customers nothing strong binds: a family
-        # sharing a flat with one ring member must not be glued onto the ring.
-        rows = strong_rows | ((keep & weak)[idx.ident] & alone[idx.cust])
+        # A weak identifier (an address) groups customers nothing strong binds; it joins them
+        # to a strongly bound group only when all its users showed up within a week (a ring's
+        # address), not at any time of the year (a family sharing a flat with a ring member).
+        fast = _span(idx, len(idx.ident_names)) <= WEAK_WINDOW_S
+        weak_rows = (keep & weak)[idx.ident] & (alone[idx.cust] | fast[idx.ident])
+        rows = strong_rows | weak_rows
         projection = self._project(idx, weights, rows)
         _, comp = connected_components(projection, directed=False)
         groups = _groups(comp)
@@ -74,7 +85,7 @@ class IdentityRingFinder:
             for part in self._split(members, projection):
                 link_rows = np.concatenate([by_customer[starts[c] : starts[c + 1]] for c in part])
                 cand = self._candidate(part, link_rows, idx, keep, snapshot)
-                if not _one_person(cand):
+                if not _one_person(cand) and not _thin(cand):
                     out.append(cand)
         return out
 
@@ -162,6 +173,12 @@ def _one_person(cand: RingCandidate) -> bool:
     return any(b.kind == "IdNumber" and b.members >= cand.customers for b in cand.bindings)
 
 
+def _thin(cand: RingCandidate) -> bool:
+    """Under three customers bound only by an IP or an address: a shared NAT or a couple."""
+    kinds = {b.kind for b in cand.bindings if b.kind not in EVIDENCE_ONLY}
+    return cand.customers < MIN_WEAK_CUSTOMERS and kinds <= SHARED_KINDS
+
+
 def _is_evidence(name: object) -> bool:
     return str(name).split("\x1f", 1)[0] in EVIDENCE_ONLY
 
@@ -190,6 +207,17 @@ def _index(links: IdentifierLinks) -> _Indexed:
         first_at=np.where(np.isinf(first_at), -1.0, first_at),
         via_txn=links.via_txn[chosen] if len(links.via_txn) else np.zeros(0, dtype=bool),
     )
+
+
+def _span(idx: _Indexed, n_idents: int) -> npt.NDArray[np.float64]:
+    """Seconds between the first and the last customer to use each identifier (inf unknown)."""
+    known = idx.first_at >= 0
+    first = np.full(n_idents, np.inf)
+    last = np.full(n_idents, -np.inf)
+    np.minimum.at(first, idx.ident[known], idx.first_at[known])
+    np.maximum.at(last, idx.ident[known], idx.first_at[known])
+    span = last - first
+    return np.where(np.isfinite(span), span, np.inf)
 
 
 def _groups(labels: npt.NDArray[np.int32]) -> list[list[int]]:

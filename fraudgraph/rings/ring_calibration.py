@@ -8,6 +8,7 @@ half planted-ring members are the positives.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -47,6 +48,21 @@ def _epoch(value: str) -> float:
     return datetime.fromisoformat(value).timestamp()
 
 
+def _plain_key(kind: str, value: str) -> str:
+    """A rough stand-in for the ingest stage's identifier normalisation (width, spacing,
+    case, the Chinese country code), so that messy copies of one identifier meet."""
+    text = "".join(unicodedata.normalize("NFKC", value).split())
+    if kind == "Phone":
+        digits = "".join(ch for ch in text if ch.isdigit())
+        for prefix in ("0086", "86"):
+            if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
+                return digits[len(prefix) :]
+        return digits
+    if kind in ("IdNumber", "Device"):
+        return text.replace("-", "").upper() if kind == "IdNumber" else text.upper()
+    return text.lower() if kind == "Email" else text
+
+
 class _LinkColumns:
     """Accumulates identifier links column by column."""
 
@@ -54,6 +70,7 @@ class _LinkColumns:
         self.cols: dict[str, list[Any]] = defaultdict(list)
 
     def add(self, customer: str, record: str, kind: str, key: str, at: float, via: bool) -> None:
+        key = _plain_key(kind, key)
         if not key:
             return
         for name, value in zip("crkvtx", (customer, record, kind, key, at, via), strict=True):

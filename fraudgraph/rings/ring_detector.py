@@ -20,6 +20,8 @@ from fraudgraph.types import Action
 
 #: Flow patterns whose accounts act as applicants too: their owners' applications join the ring.
 WITH_RECORDS = frozenset({"bust_out"})
+#: Patterns whose rings take in the collection accounts their accounts pay into.
+WITH_COLLECTORS = frozenset({"mule_network"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +76,13 @@ class RingDetector:
         """Identity and money-flow candidates, with near-duplicates merged."""
         found = self.identity.find(snapshot)
         if snapshot.transfers is not None and len(snapshot.transfers):
+            found = self.flow.add_collectors(snapshot.transfers, found, WITH_COLLECTORS)
+            twins = _same_person(snapshot)
             flows = [
-                _with_records(c, snapshot) if c.pattern in WITH_RECORDS else c
+                _with_records(c, snapshot, twins) if c.pattern in WITH_RECORDS else c
                 for c in self.flow.find(snapshot.transfers, snapshot.owner_of)
             ]
-            found += [c for c in flows if c.pattern in WITH_RECORDS]
+            found += _fold_bursts(found, [c for c in flows if c.pattern in WITH_RECORDS])
             rest = [c for c in flows if c.pattern not in WITH_RECORDS]
             found += _fold_victims(found, rest, snapshot.owner_of)
         return merge_duplicates(found)
@@ -123,14 +127,34 @@ class RingDetector:
         return result
 
 
-def _with_records(cand: RingCandidate, snapshot: GraphSnapshot) -> RingCandidate:
+def _with_records(
+    cand: RingCandidate, snapshot: GraphSnapshot, twins: dict[str, set[str]]
+) -> RingCandidate:
+    """The owners' applications, and the other customer records of the same persons."""
+    customers = {m.removeprefix("Customer:") for m in cand.members if m.startswith("Customer:")}
+    customers |= {twin for c in customers for twin in twins.get(c, ())}
     members = set(cand.members)
-    for member in cand.members:
-        if member.startswith("Customer:"):
-            records = snapshot.records_of.get(member.removeprefix("Customer:"), ())
-            # Applications only: the owner's other accounts took no part in the flow.
-            members.update(r for r in records if r.startswith("Application:"))
+    for customer in customers:
+        members.add(node_key("Customer", customer))
+        records = snapshot.records_of.get(customer, ())
+        # Applications only: the owner's other accounts took no part in the flow.
+        members.update(r for r in records if r.startswith("Application:"))
     return replace(cand, members=frozenset(members))
+
+
+def _same_person(snapshot: GraphSnapshot, most: int = 3) -> dict[str, set[str]]:
+    """Customer records carrying the same ID number (one person registered more than once)."""
+    links = snapshot.links
+    holders: dict[str, set[str]] = defaultdict(set)
+    for customer, kind, key in zip(links.customers, links.kinds, links.keys, strict=True):
+        if kind == "IdNumber":
+            holders[key].add(customer)
+    twins: dict[str, set[str]] = defaultdict(set)
+    for group in holders.values():
+        if 2 <= len(group) <= most:
+            for customer in group:
+                twins[customer] |= group - {customer}
+    return twins
 
 
 def _fold_victims(
@@ -158,15 +182,43 @@ def _fold_victims(
         if cand.pattern != "fan_in" or n is None:
             rest.append(cand)
             continue
-        ring = hosts[n]
-        hosts[n] = replace(
-            ring,
-            bindings=(*ring.bindings, cand.bindings[0]),
-            amount=ring.amount + cand.amount,
-            links=ring.links + cand.links,
-            timeline=sorted(ring.timeline + cand.timeline)[:50],
-        )
+        hosts[n] = _absorb(hosts[n], cand)
     return rest
+
+
+def _fold_bursts(hosts: list[RingCandidate], bursts: list[RingCandidate]) -> list[RingCandidate]:
+    """Fold spending bursts made by the accounts of one mule network into that ring.
+
+    Mules emptying their accounts is the network's own cash-out, not a bust-out ring of its
+    own. ``hosts`` is updated in place; the bursts not folded are returned.
+    """
+    mule_ring = {
+        member: n
+        for n, cand in enumerate(hosts)
+        if cand.pattern == "mule_network"
+        for member in cand.members
+        if member.startswith("Account:")
+    }
+    rest = []
+    for cand in bursts:
+        rings = {mule_ring.get(m, -1) for m in cand.members if m.startswith("Account:")}
+        if len(rings) != 1 or -1 in rings:
+            rest.append(cand)
+            continue
+        n = rings.pop()
+        hosts[n] = _absorb(hosts[n], cand)
+    return rest
+
+
+def _absorb(ring: RingCandidate, cand: RingCandidate) -> RingCandidate:
+    """``ring`` with ``cand``'s money, transfers and hub as evidence (not its members)."""
+    return replace(
+        ring,
+        bindings=(*ring.bindings, cand.bindings[0]) if cand.bindings else ring.bindings,
+        amount=ring.amount + cand.amount,
+        links=ring.links + cand.links,
+        timeline=sorted(ring.timeline + cand.timeline)[:50],
+    )
 
 
 def _touched_only(

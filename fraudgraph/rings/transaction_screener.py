@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fraudgraph.rings.flow_ring_finder import FlowRingFinder
 from fraudgraph.rings.graph_snapshot import Transfers
+from fraudgraph.rings.ring_detector import merge_duplicates
 from fraudgraph.rings.ring_explainer import explain
 from fraudgraph.rings.ring_scorer import RingScorer
 
@@ -38,7 +39,10 @@ class TransactionScreener:
         self, transfers: Transfers, owner_of: dict[str, str] | None = None, min_score: float = 0.0
     ) -> list[ScreeningAlert]:
         """Alerts with ``score >= min_score``, highest score first."""
-        scored = self.scorer.score(self.finder.find(transfers, owner_of))
+        # One network seen as several structures (a mule network's fan-ins into each of its
+        # collection accounts) becomes one alert.
+        found = merge_duplicates(self.finder.find(transfers, owner_of))
+        scored = self.scorer.score(found)
         scored = sorted((r for r in scored if r.score >= min_score), key=lambda r: -r.score)
         alerts = []
         for rank, ring in enumerate(scored, start=1):

@@ -117,9 +117,11 @@ class FlowPlanner:
         ring.share(EntityKind.DEVICE.value, controller)
         ring.share(EntityKind.IP.value, controller_ip)
         pool = self._blueprint.real_persons
-        for victim in self._rng.choice(pool, min(victims, pool), replace=False):
+        # Every recruited mule is used at least once: a planted member without a single
+        # transaction has no footprint in the world and could never be found.
+        for n, victim in enumerate(self._rng.choice(pool, min(victims, pool), replace=False)):
             t = t0 + prng.randrange(span)
-            mule = prng.choice(mules)
+            mule = mules[n] if n < len(mules) else prng.choice(mules)
             amount = float(
                 min(200_000, max(1_000, round(prng.lognormvariate(np.log(20_000), 0.6), -2)))
             )

@@ -24,7 +24,7 @@ def _world(folder: Path) -> Path:
     apps = []
     for i in range(10):
         ring = i < 4  # four applications in one morning on one device: planted
-        family = i in (6, 7)  # two relatives months apart at one address: benign
+        family = i in (5, 6, 7)  # three relatives months apart at one address: benign
         apps.append(
             {
                 "application_id": f"A{i}",

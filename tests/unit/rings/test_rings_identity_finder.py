@@ -58,13 +58,30 @@ def test_no_links_no_rings() -> None:
 def test_an_address_does_not_glue_a_household_onto_a_ring() -> None:
     links = [(f"R{i}", "Device", "dev-ring", T0 + i * HOUR) for i in range(4)]
     links += [("R0", "Address", "flat-9", T0), ("F1", "Address", "flat-9", T0 + 90 * DAY)]
-    links += [("F2", "Address", "flat-9", T0 + 200 * DAY)]
+    links += [("F2", "Address", "flat-9", T0 + 200 * DAY), ("F3", "Address", "flat-9", T0)]
     rings = IdentityRingFinder().find(snapshot(links))
     groups = sorted(sorted(m for m in r.members if m.startswith("Customer:")) for r in rings)
     assert groups == [
-        ["Customer:F1", "Customer:F2"],
+        ["Customer:F1", "Customer:F2", "Customer:F3"],
         ["Customer:R0", "Customer:R1", "Customer:R2", "Customer:R3"],
     ]
+
+
+def test_an_address_all_its_users_took_within_days_joins_them_to_the_ring() -> None:
+    links = [(f"R{i}", "Device", "dev-ring", T0 + i * HOUR) for i in range(3)]
+    links += [(c, "Address", "flat-7", T0 + n * DAY) for n, c in enumerate(["R0", "S1", "S2"])]
+    rings = IdentityRingFinder().find(snapshot(links))
+    assert [r.customers for r in rings] == [5]
+    slow = [(c, k, v, at + 60 * DAY if c.startswith("S") else at) for c, k, v, at in links]
+    groups = sorted(r.customers for r in IdentityRingFinder().find(snapshot(slow)))
+    assert groups == [3]  # S1 and S2 alone: two customers at one address are no ring
+
+
+def test_two_customers_behind_one_ip_are_no_ring_three_may_be() -> None:
+    links = [("C1", "IP", "9.9.9.9", T0), ("C2", "IP", "9.9.9.9", T0 + HOUR)]
+    assert IdentityRingFinder().find(snapshot(links)) == []
+    links.append(("C3", "IP", "9.9.9.9", T0 + 2 * HOUR))
+    assert [r.customers for r in IdentityRingFinder().find(snapshot(links))] == [3]
 
 
 def test_one_person_registered_twice_is_not_a_ring() -> None:

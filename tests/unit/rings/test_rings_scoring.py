@@ -127,3 +127,52 @@ def test_victims_paying_a_mule_account_do_not_join_the_mule_ring() -> None:
     assert rings[0].pattern == "mule_network"
     assert rings[0].members == {f"{p}{m}" for m in mules for p in ("Customer:", "Account:AC-")}
     assert rings[0].amount == 12000.0
+
+
+def _shoppers() -> list[tuple[str, str, float, float]]:
+    """Twelve ordinary customers buying at m0..m4 once a month: the m's are merchants."""
+    return [
+        (f"c{j}", f"m{i}", 30.0, T0 + (j * 5 + i) * 2 * DAY) for j in range(12) for i in range(5)
+    ]
+
+
+def test_a_mule_ring_takes_in_its_collection_account_and_its_own_spending() -> None:
+    snap = snapshot([])
+    mules = [f"M{i}" for i in range(3)]
+    snap.links = IdentifierLinks(
+        customers=mules,
+        records=[f"Account:AC-{m}" for m in mules],
+        kinds=["Device"] * 3,
+        keys=["dev-m"] * 3,
+        ats=np.full(3, T0),
+        via_txn=np.ones(3, dtype=bool),
+    )
+    snap.records_of = {m: [f"Account:AC-{m}"] for m in mules}
+    snap.owner_of = {f"AC-{m}": m for m in mules}
+    rows = _shoppers() + [(f"AC-{m}", "sink", 9000.0, T0 + HOUR) for m in mules]
+    rows += [("AC-M0", f"m{i}", 6000.0, T0 + i * HOUR) for i in range(4)]  # cash-out at shops
+    snap.transfers = transfers(rows)
+    rings = RingDetector(RingConfig()).candidates(snap)
+    assert [r.pattern for r in rings] == ["mule_network"]
+    assert rings[0].members == {f"{p}{m}" for m in mules for p in ("Customer:", "Account:AC-")} | {
+        "Account:sink"
+    }
+    assert rings[0].amount == 4 * 6000.0 + 9000.0  # M0's burst, its payment to the sink included
+
+
+def test_a_bust_out_takes_in_the_other_records_of_the_same_person() -> None:
+    snap = snapshot([("CX", "IdNumber", "id-1", T0), ("CX2", "IdNumber", "id-1", T0 + 30 * DAY)])
+    snap.records_of = {"CX": ["Application:A-CX", "Account:x"], "CX2": ["Application:A-CX2"]}
+    snap.owner_of = {"x": "CX"}
+    snap.transfers = transfers(
+        _shoppers() + [("x", f"m{i % 3}", 6000.0, T0 + i * HOUR) for i in range(5)]
+    )
+    rings = RingDetector(RingConfig()).candidates(snap)
+    assert [r.pattern for r in rings] == ["bust_out"]
+    assert rings[0].members == {
+        "Account:x",
+        "Customer:CX",
+        "Application:A-CX",
+        "Customer:CX2",
+        "Application:A-CX2",
+    }

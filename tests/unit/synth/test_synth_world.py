@@ -268,6 +268,19 @@ def test_mules_forward_quickly(world: Path) -> None:
             assert (first_out - min(times)).total_seconds() <= 3 * 3600 + 1
 
 
+def test_every_planted_mule_receives_money(world: Path) -> None:
+    # A member without a single transaction has no footprint: ground truth no detector can meet.
+    paid = {tx["payee_account"] for tx in rows(world, "transactions.jsonl")}
+    customers = {c["customer_id"]: c for c in rows(world, "customers.jsonl")}
+    owner = {a["account_id"]: a["customer_id"] for a in rows(world, "accounts.jsonl")}
+    for ring in rows(world, "truth/rings.jsonl"):
+        if ring["pattern"] == "mule_network":
+            mules = [m["id"] for m in ring["members"] if m["node_type"] == "account"]
+            mules = [a for a in mules if owner.get(a) in customers]
+            assert mules
+            assert all(a in paid for a in mules)
+
+
 def test_bust_out_cards_spike_then_go_silent(world: Path) -> None:
     txs = rows(world, "transactions.jsonl")
     for ring in rows(world, "truth/rings.jsonl"):

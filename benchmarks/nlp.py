@@ -194,7 +194,7 @@ def main() -> None:
                 },
                 "environment": {
                     "python": platform.python_version(),
-                    "spacy": spacy.__version__,
+                    "spacy": getattr(spacy, "__version__", "unknown"),
                     "machine": platform.machine(),
                     "cpu_count": os.cpu_count(),
                     "threads": 1,

@@ -87,7 +87,7 @@ class WriteBatch:
             if node is None:
                 continue  # amounts, dates, titles: properties of text, not graph nodes
             rel = "MENTIONS" if prov.field in free else node[1]
-            attrs = [f"{k}={v}"[:200] for k, v in sorted(entity.attributes.items())]
+            attrs = _attribute_list(entity.attributes) if entity.attributes else []
             self.links[(node[0], rel)].append(
                 {
                     "pos": pos,
@@ -115,6 +115,11 @@ class WriteBatch:
             if known:
                 out.append((queries.entity_links(self.label, ent, rel, new_sources=False), known))
         return out
+
+
+def _attribute_list(attributes: Mapping[str, str]) -> list[str]:
+    """``key=value`` strings (sorted, 200 characters at most) stored on new entity nodes."""
+    return [f"{k}={v}"[:200] for k, v in sorted(attributes.items())]
 
 
 def customer_row(row: Mapping[str, str]) -> dict[str, Any]:

@@ -25,6 +25,9 @@ KEY_PARTS = (
     "subpoi", "houseno", "cellno", "floorno", "roomno",
 )  # fmt: skip
 _CACHE_LIMIT = 200_000
+#: Components a structured address must have for the rule fast path (see _well_formed_spans).
+_WELL_FORMED = frozenset({"district", "road", "roadno"})
+_MAX_DISTRICT = 5
 _UNIT_SUFFIX = re.compile(r"(?<=[0-9a-z])(?:号楼|栋|幢|座|单元|楼|层|室|号|#)+$")
 _ADMIN_SUFFIX = re.compile(
     r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|省|市|区|县)$"
@@ -66,8 +69,11 @@ class AddressParser:
         import spacy
 
         import fraudgraph.nlp.char_features  # noqa: F401  the model's pipeline uses it
+        from fraudgraph.nlp.blas_ops import BlasOps
 
-        return cls(spacy.load(path))
+        model = spacy.load(path)
+        BlasOps.install(model)
+        return cls(model)
 
     def parse(self, address: str) -> dict[str, str]:
         """Components of ``address`` keyed by lower-case label (first mention of each kept)."""
@@ -85,8 +91,7 @@ class AddressParser:
             self._cache.clear()  # a crude bound; addresses repeat within a batch, not forever
         texts = [unicodedata.normalize("NFKC", address).strip() for address in todo]
         if self.model is not None:
-            docs = self.model.pipe(texts, batch_size=batch_size)
-            all_spans = [[(ent.label_, ent.text) for ent in doc.ents] for doc in docs]
+            all_spans = self._model_spans(texts, batch_size)
         else:
             all_spans = [self._rule_spans(_CN_HOUSE_NUMBER.sub(self._digits, t)) for t in texts]
         for address, spans in zip(todo, all_spans, strict=True):
@@ -95,7 +100,37 @@ class AddressParser:
                 parts.setdefault(label.lower(), value)
             self._cache[address] = tuple(parts.items())
 
+    def _model_spans(self, texts: list[str], batch_size: int) -> list[list[tuple[str, str]]]:
+        """Spans of a batch with the model: well-formed addresses take the rule fast path."""
+        assert self.model is not None
+        all_spans = [self._well_formed_spans(text) for text in texts]
+        hard = [i for i, spans in enumerate(all_spans) if spans is None]
+        docs = self.model.pipe((texts[i] for i in hard), batch_size=batch_size)
+        for i, doc in zip(hard, docs, strict=True):
+            all_spans[i] = [(ent.label_, ent.text) for ent in doc.ents]
+        return [spans or [] for spans in all_spans]
+
+    def _well_formed_spans(self, text: str) -> list[tuple[str, str]] | None:
+        """Rule spans of an address written in the standard administrative order, else None.
+
+        Accepted only when the rules read every character and find a province or city, a
+        district (of at most :data:`_MAX_DISTRICT` characters), a road and a road number:
+        ``浙江省杭州市西湖区文三路100号2幢301室``. Anything else (missing levels, Chinese
+        numerals, free word order, English) goes to the statistical model.
+        """
+        spans, position = self._rule_read(text)
+        parts = dict(spans)
+        if position != len(text) or not _WELL_FORMED.issubset(parts):
+            return None
+        if not ("prov" in parts or "city" in parts) or len(parts["district"]) > _MAX_DISTRICT:
+            return None
+        return spans
+
     def _rule_spans(self, text: str) -> list[tuple[str, str]]:
+        return self._rule_read(text)[0]
+
+    def _rule_read(self, text: str) -> tuple[list[tuple[str, str]], int]:
+        """Rule spans in order and the position where reading stopped."""
         spans: list[tuple[str, str]] = []
         position = 0
         for label, pattern in self._rules:
@@ -105,7 +140,7 @@ class AddressParser:
                 position = match.end()
             while position < len(text) and text[position] in " ,，-_#":
                 position += 1
-        return spans
+        return spans, position
 
     def key(self, address: str) -> str:
         """A matching key: specific components, normalised, ``|``-joined.

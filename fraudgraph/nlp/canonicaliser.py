@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from fraudgraph.nlp.address_parser import AddressParser
 from fraudgraph.nlp.name_normaliser import NameNormaliser
 from fraudgraph.nlp.organisation_normaliser import OrganisationNormaliser
 from fraudgraph.types import EntityKind
+
+#: Canonical forms remembered (names, employers and addresses repeat a lot across records).
+CACHE_SIZE = 200_000
 
 
 class Canonicaliser:
@@ -17,9 +21,14 @@ class Canonicaliser:
         self.names = NameNormaliser()
         self.organisations = OrganisationNormaliser()
         self.addresses = addresses or AddressParser()
+        self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._compute)
 
     def canonical(self, kind: EntityKind, text: str) -> tuple[str, dict[str, str]]:
-        """(canonical key, attributes) of a mention of ``kind``."""
+        """(canonical key, attributes) of a mention of ``kind`` (memoised)."""
+        key, attributes = self._cached(kind, text)
+        return key, dict(attributes)
+
+    def _compute(self, kind: EntityKind, text: str) -> tuple[str, dict[str, str]]:
         if kind is EntityKind.PERSON:
             return self.names.canonical(text), {"romanised": self.names.key(text)}
         if kind is EntityKind.ORGANIZATION:

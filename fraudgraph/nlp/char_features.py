@@ -7,6 +7,10 @@ nothing. Writing the character bigram (this character + the next) into ``token.l
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy
+from spacy.attrs import LEMMA, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -22,11 +26,15 @@ class CharBigramFeatures:
         self.end_marker = end_marker
 
     def __call__(self, doc: Doc) -> Doc:
-        tokens = list(doc)
-        for token, following in zip(tokens, [*tokens[1:], None], strict=True):
-            token.lemma_ = token.text + (
-                following.text if following is not None else self.end_marker
-            )
+        if len(doc) == 0:
+            return doc
+        # Through the attribute arrays: no Token objects are created (the cost on short texts).
+        strings = doc.vocab.strings
+        texts = [strings[orth] for orth in doc.to_array(ORTH).tolist()]
+        following = [*texts[1:], self.end_marker]
+        lemmas = [strings.add(text + after) for text, after in zip(texts, following, strict=True)]
+        array: Any = numpy.asarray(lemmas, dtype="uint64").reshape(-1, 1)
+        doc.from_array([LEMMA], array)
         return doc
 
 

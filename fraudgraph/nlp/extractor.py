@@ -7,6 +7,8 @@ they find into :class:`fraudgraph.types.Entity` objects with full provenance.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from fraudgraph.errors import InvalidInputError, ModelError
 from fraudgraph.nlp.address_parser import AddressParser
+from fraudgraph.nlp.blas_ops import BlasOps
 from fraudgraph.nlp.canonicaliser import Canonicaliser
 from fraudgraph.nlp.identifier_component import FACTORY as IDENTIFIERS
 from fraudgraph.nlp.identifier_component import IdentifierComponent
@@ -38,6 +41,10 @@ FIELD_EXTRACTOR = "fraudgraph.nlp.field"
 # Without calibrated probabilities from the transition-based NER, mentions get one confidence,
 # close to the shipped models' dev precision.
 NER_CONFIDENCE = 0.85
+#: Bound of the memo caches (free-text results, identifier-field matches). Values repeat a lot in
+#: bank data (memos such as 房租, shared devices and IPs); the models are deterministic, so a
+#: cached result is exactly what a fresh run would give.
+CACHE_SIZE = 100_000
 
 # Structured fields hold one value of a known kind: no NER needed, the whole value is the entity.
 WHOLE_FIELD_KINDS: Mapping[str, EntityKind] = {
@@ -79,6 +86,9 @@ class EntityExtractor:
             lang: f"{nlp.meta.get('name', 'blank')}-{nlp.meta.get('version', VERSION)}"
             for lang, nlp in self.pipelines.items()
         }
+        # (language hint, text) -> entities with a blank source: provenance is stamped per use.
+        self._free_text_cache: dict[tuple[str | None, str], tuple[Entity, ...]] = {}
+        self._find = functools.lru_cache(maxsize=CACHE_SIZE)(self._find_all)
 
     @classmethod
     def load(cls, models_dir: Path | None = None) -> EntityExtractor:
@@ -105,6 +115,7 @@ class EntityExtractor:
                 nlp = spacy.blank(lang)
             if IDENTIFIERS not in nlp.pipe_names:
                 nlp.add_pipe(IDENTIFIERS, first=True)
+            BlasOps.install(nlp)
             pipelines[lang] = nlp
         return cls(pipelines, Canonicaliser(AddressParser.load(root / "zh_address")))
 
@@ -123,7 +134,7 @@ class EntityExtractor:
         self.canonicaliser.addresses.prepare(
             item.text for item in items if WHOLE_FIELD_KINDS.get(item.field) is EntityKind.ADDRESS
         )
-        free_text: dict[str, list[int]] = defaultdict(list)
+        free_text: list[int] = []
         for index, record in enumerate(items):
             if not isinstance(record.text, str):
                 raise InvalidInputError("text must be a string", field=record.field)
@@ -134,14 +145,44 @@ class EntityExtractor:
                     record, IDENTIFIER_FIELD_KINDS[record.field]
                 )
             elif record.text.strip():
-                free_text[self._language(record)].append(index)
-        for lang, indices in free_text.items():
-            docs = self.pipelines[lang].pipe(
-                (items[i].text for i in indices), batch_size=batch_size
-            )
-            for index, doc in zip(indices, docs, strict=True):
-                results[index] = self._from_doc(doc, items[index], lang)
+                free_text.append(index)
+        if free_text:
+            self._run_free_text([items[i] for i in free_text], batch_size)
+            for index in free_text:
+                record = items[index]
+                cached = self._free_text_cache[(record.language, record.text)]
+                results[index] = [self._stamp(entity, record) for entity in cached]
         return results
+
+    def _run_free_text(self, records: list[TextRecord], batch_size: int) -> None:
+        """Run the pipelines once per distinct free text not yet in the cache."""
+        todo: dict[str, dict[tuple[str | None, str], TextRecord]] = defaultdict(dict)
+        for record in records:
+            key = (record.language, record.text)
+            if key not in self._free_text_cache:
+                todo[self._language(record)].setdefault(key, TextRecord(record.text, "", ""))
+        if not todo:
+            return
+        if len(self._free_text_cache) + sum(map(len, todo.values())) > CACHE_SIZE:
+            self._free_text_cache.clear()  # bounded: a burst of new texts starts afresh
+        for lang, pending in todo.items():
+            docs = self.pipelines[lang].pipe(
+                (record.text for record in pending.values()), batch_size=batch_size
+            )
+            for (key, record), doc in zip(pending.items(), docs, strict=True):
+                self._free_text_cache[key] = tuple(self._from_doc(doc, record, lang))
+
+    @staticmethod
+    def _stamp(entity: Entity, record: TextRecord) -> Entity:
+        """``entity`` (from the cache) with provenance pointing at ``record``."""
+        assert entity.provenance is not None
+        provenance = dataclasses.replace(
+            entity.provenance, source_id=record.source_id, field=record.field
+        )
+        return dataclasses.replace(entity, provenance=provenance)
+
+    def _find_all(self, text: str) -> tuple[IdentifierMatch, ...]:
+        return tuple(self.matcher.find(text))
 
     def _language(self, record: TextRecord) -> str:
         lang = record.language or detect_language(record.text)
@@ -199,7 +240,7 @@ class EntityExtractor:
         A value of the expected kind that fails validation stays, with ``valid=False`` (except
         device ids, whose formats vary by vendor and which have no checksum to fail).
         """
-        matches = [m for m in self.matcher.find(record.text) if m.kind is kind]
+        matches = [m for m in self._find(record.text) if m.kind is kind]
         if matches:
             return [self._identifier_entity(m, record) for m in matches]
         start, end = self._stripped_bounds(record.text)

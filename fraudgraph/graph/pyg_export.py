@@ -19,7 +19,7 @@ from torch_geometric.data import HeteroData
 from fraudgraph.graph import queries
 from fraudgraph.graph.errors import neo4j_errors
 
-FEATURE_SCHEMA_VERSION = "fraudgraph-features/1"
+FEATURE_SCHEMA_VERSION = "fraudgraph-features/2"
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -39,6 +39,8 @@ LINKS: tuple[tuple[str, str, str], ...] = (
 )  # fmt: skip
 #: Amounts just under this (CNY) are a classic structuring signal (large-value reporting).
 REPORTING_THRESHOLD = 50_000.0
+#: Windows of identifier bursts (many applications from one device / IP within hours).
+BURST_WINDOWS: tuple[tuple[str, float], ...] = (("1h", 3_600.0), ("24h", 86_400.0))
 
 
 @dataclass(slots=True)
@@ -95,10 +97,10 @@ class GraphExporter:
         }
         data = HeteroData()
         valid = self._entities(tables)
+        self._application_columns(tables["Application"], apps)
         self._structure(data, tables)
         self._links(data, tables)
         self._payments(data, tables)
-        self._application_columns(tables["Application"], apps)
         self._account_columns(tables["Account"], accounts)
         for name, table in tables.items():
             if name in valid:
@@ -172,6 +174,8 @@ class GraphExporter:
             name = f"TXN_{rel}" if src == "Transaction" else rel
             data[owner, name, ent].edge_index = torch.from_numpy(edges)
             _degree_columns(tables, owner, ent, name, edges)
+            if owner == "Application":
+                _burst_columns(tables[owner], ent, name, edges)
 
     def _payments(self, data: HeteroData, tables: dict[str, _Table]) -> None:
         accounts = tables["Account"]
@@ -206,6 +210,7 @@ class GraphExporter:
             np.maximum.at(last, ids, time)
         active = np.where(np.isfinite(first), (last - first) / 86_400.0, 0.0)
         total_count = np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)
+        _flow_columns(accounts, src, dst, amount, time)
         accounts.add("active_days", np.log1p(active))
         accounts.add("velocity", np.log1p(total_count / np.maximum(active, 1.0)))
         accounts.columns["_time"] = np.where(np.isfinite(first), first, 0.0).astype(np.float32)
@@ -251,6 +256,54 @@ def _degree_columns(
     np.maximum.at(shared, edges[0], ent_degree[edges[1]] - 1)
     tables[owner].add(f"deg_{rel}_{ent}", np.log1p(np.bincount(edges[0], minlength=n_owner)))
     tables[owner].add(f"shared_{rel}_{ent}", np.log1p(shared))
+
+
+def _burst_columns(table: _Table, ent: str, rel: str, edges: IntArray) -> None:
+    """Bursts: most other records that used one of this record's identifiers close in time."""
+    time = table.columns["_time"].astype(np.float64)[edges[0]]
+    n = len(table.keys)
+    for label, seconds in BURST_WINDOWS:
+        near = count_within(edges[1], time, seconds)
+        burst = np.zeros(n, np.float32)
+        np.maximum.at(burst, edges[0], near)
+        table.add(f"burst_{label}_{rel}_{ent}", np.log1p(burst))
+
+
+def count_within(
+    groups: IntArray, time: np.ndarray[Any, np.dtype[np.float64]], seconds: float
+) -> IntArray:
+    """Per edge, how many *other* edges of the same group lie within ``seconds`` of its time."""
+    order = np.lexsort((time, groups))
+    key_group, key_time = groups[order], time[order]
+    # one sorted key: groups far apart on a time axis (times are spans of at most decades)
+    span = float(key_time.max() - key_time.min()) + 4.0 * seconds + 1.0 if time.size else 1.0
+    key = key_group.astype(np.float64) * span + (key_time - (key_time.min() if time.size else 0))
+    hi = np.searchsorted(key, key + seconds, side="right")
+    lo = np.searchsorted(key, key - seconds, side="left")
+    out = np.empty_like(groups)
+    out[order] = hi - lo - 1
+    return out
+
+
+def _flow_columns(
+    accounts: _Table,
+    src: IntArray,
+    dst: IntArray,
+    amount: np.ndarray[Any, np.dtype[np.float64]],
+    time: np.ndarray[Any, np.dtype[np.float64]],
+) -> None:
+    """Cycles, same-day structuring bursts and amount reuse of every account's payments."""
+    import pandas as pd
+
+    from fraudgraph.gnn.data.flow_features import FlowFeatures
+
+    keep = (src >= 0) & (dst >= 0)
+    frame = pd.DataFrame(
+        {"src": src[keep], "dst": dst[keep], "amount": amount[keep], "time": time[keep] // 86_400}
+    )
+    table = FlowFeatures().build(frame, len(accounts.keys))
+    for name in table.columns:
+        accounts.add(f"flow_{name}", table[name].to_numpy(np.float32))
 
 
 def _scale(values: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:

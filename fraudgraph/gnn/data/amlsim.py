@@ -1,8 +1,10 @@
 """AMLSim folders (IBM): accounts (``nodes.csv``) and transfers (``transactions.csv``).
 
 Accounts become nodes and transfers directed edges carrying amount and time. Node features are
-statistics of each account's own transfers; ``isFraud`` is the label and, like ``fraudStep``,
-never a feature. Any folder of that shape (a bank's accounts + transfers extract) loads the same.
+statistics of each account's own transfers plus label-free money-flow features (short cycles,
+structuring bursts, amount reuse: :mod:`fraudgraph.gnn.data.flow_features`); ``isFraud`` is
+the label and, like ``fraudStep``, never a feature. Any folder of that shape (a bank's
+accounts + transfers extract) loads the same.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import torch
 from torch_geometric.data import Data
 
 from fraudgraph.errors import IngestError
+from fraudgraph.gnn.data.flow_features import FlowFeatures
 from fraudgraph.gnn.data.graph_dataset import GraphDataset, standardise
 from fraudgraph.gnn.data.split import Split
 
@@ -105,4 +108,4 @@ def account_features(
     suffixes = ("count", "sum", "partners", "steps", "partner", "identical", "extra")
     heavy = [c for c in table.columns if c.endswith(suffixes)]
     table[heavy] = np.log1p(table[heavy].clip(lower=0))
-    return table
+    return pd.concat([table, FlowFeatures().build(frame, n)], axis=1)

@@ -9,17 +9,17 @@ skipped: the service keeps the scorer it has.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 from fraudgraph.errors import FraudGraphError, GraphError
 from fraudgraph.gnn.registry import LoadedModel, ModelRegistry
+from fraudgraph.service.background_worker import BackgroundWorker
 from fraudgraph.service.scorer import Scorer
 
 LOG = logging.getLogger(__name__)
 
 
-class ModelWatcher:
+class ModelWatcher(BackgroundWorker):
     """Polls a :class:`ModelRegistry` and promotes what it finds into the service."""
 
     def __init__(
@@ -34,8 +34,7 @@ class ModelWatcher:
         self._build = build
         self._on_model = on_model
         self._interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__("model-watcher")
         #: The promoted version last seen (loaded or refused), so each is tried once.
         self.seen: str | None = None
         #: Loads finished, whether the model was taken or refused.
@@ -60,17 +59,6 @@ class ModelWatcher:
             self.attempts += 1
         self._on_model(scorer)
         return True
-
-    def start(self) -> None:
-        """Check now and then every ``interval_s`` in a daemon thread, until :meth:`stop`."""
-        self._thread = threading.Thread(target=self._run, name="model-watcher", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        """Stop polling."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
 
     def _run(self) -> None:
         self.check()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +21,7 @@ from fraudgraph.graph.errors import neo4j_errors
 from fraudgraph.graph.queries import ServiceQueries
 from fraudgraph.ingest.graph_rows import WriteBatch, application_row, transaction_row
 from fraudgraph.ingest.graph_writer import GraphWriter
+from fraudgraph.service.background_worker import BackgroundWorker
 from fraudgraph.service.event_codec import EventCodec
 from fraudgraph.service.outbox import Outbox, PendingEvent
 from fraudgraph.types import Transaction
@@ -31,7 +31,7 @@ MAX_BACKOFF_S = 10.0
 PRUNE_EVERY_S = 60.0
 
 
-class OutboxFlusher:
+class OutboxFlusher(BackgroundWorker):
     """Drains an :class:`Outbox` into the graph, one Neo4j transaction per label and batch."""
 
     def __init__(
@@ -54,8 +54,7 @@ class OutboxFlusher:
         self._on_error = on_error
         self._retention_s = retention_s
         self._next_prune = 0.0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__("outbox-flusher")
 
     def flush_once(self) -> int:
         """Write one batch of pending events; return how many were written.
@@ -80,17 +79,6 @@ class OutboxFlusher:
         while written := self.flush_once():
             total += written
         return total
-
-    def start(self) -> None:
-        """Flush in a daemon thread until :meth:`stop`."""
-        self._thread = threading.Thread(target=self._run, name="outbox-flusher", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        """Stop the background thread (pending events stay in the outbox for next time)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
 
     def _run(self) -> None:
         backoff = self._interval_s

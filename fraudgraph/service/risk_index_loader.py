@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
@@ -12,13 +11,14 @@ from neo4j import Driver
 from fraudgraph.errors import GraphError
 from fraudgraph.graph.errors import neo4j_errors
 from fraudgraph.graph.queries import ServiceQueries
+from fraudgraph.service.background_worker import BackgroundWorker
 from fraudgraph.service.risk_index import RiskIndex
 from fraudgraph.service.scorer import IdentifierRisk
 
 LOG = logging.getLogger(__name__)
 
 
-class RiskIndexLoader:
+class RiskIndexLoader(BackgroundWorker):
     """Reads shared identifiers and ring neighbourhoods into a :class:`RiskIndex`."""
 
     def __init__(
@@ -39,8 +39,7 @@ class RiskIndexLoader:
         self._interval_s = interval_s
         self._on_error = on_error
         self._on_loaded = on_loaded
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__("risk-index")
         self.last_load_s = 0.0
 
     def load(self) -> int:
@@ -76,17 +75,6 @@ class RiskIndexLoader:
         if self._on_loaded is not None:
             self._on_loaded()
         return True
-
-    def start(self) -> None:
-        """Refresh in a daemon thread every ``interval_s`` until :meth:`stop`."""
-        self._thread = threading.Thread(target=self._run, name="risk-index", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        """Stop refreshing."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval_s if self.index.ready else 1.0):

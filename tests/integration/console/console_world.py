@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,25 +12,13 @@ from neo4j import Driver
 from fraudgraph.graph.schema import init_schema
 from fraudgraph.ingest.loader import Loader
 from fraudgraph.ingest.sources import synth_files
-from fraudgraph.nlp.extractor import TextRecord
-from fraudgraph.types import Entity, EntityKind, Provenance
-from tests.integration.ingest.ingest_fixtures import account, application, customer, write_jsonl
-
-KINDS = {"phone": EntityKind.PHONE, "device_id": EntityKind.DEVICE, "ip": EntityKind.IP}
-
-
-class FieldExtractor:
-    """Stands in for the NLP stage: structured phone/device/IP fields become entities as-is."""
-
-    def extract_many(
-        self, records: Iterable[TextRecord], *, batch_size: int = 256
-    ) -> list[list[Entity]]:
-        out = []
-        for rec in records:
-            kind = KINDS.get(rec.field)
-            prov = Provenance(rec.source_id, rec.field, 0, len(rec.text), "test", "0", 1.0)
-            out.append([Entity(kind, rec.text, rec.text.strip(), True, prov)] if kind else [])
-        return out
+from tests.integration.ingest.ingest_fixtures import (
+    FieldExtractor,
+    account,
+    application,
+    customer,
+    write_jsonl,
+)
 
 
 def load_world(

@@ -8,8 +8,15 @@ import torch
 from torch import Tensor, nn
 
 from fraudgraph.errors import InvalidInputError
+from fraudgraph.gnn.models.edge_view import EdgeView
 from fraudgraph.gnn.models.symmetric_spmm import symmetric_spmm
-from fraudgraph.gnn.scatter_ops import segment_max, segment_mean, segment_std
+from fraudgraph.gnn.scatter_ops import (
+    segment_count,
+    segment_max,
+    segment_mean,
+    segment_std,
+    segment_sum,
+)
 
 AGGREGATORS = {"mean": segment_mean, "max": segment_max, "std": segment_std}
 
@@ -74,25 +81,86 @@ class SepConv(nn.Module):
 
     def forward(self, h: Tensor, edge_index: Tensor, edge_attr: Tensor | None = None) -> Tensor:
         """Return the updated node embeddings [N, C]."""
-        n = h.size(0)
-        parts = [h]
-        views = [(edge_index[0], edge_index[1])]
-        if self.directed:
-            views.append((edge_index[1], edge_index[0]))
-        edge_term = None
-        if self.edge_lin is not None:
-            if edge_attr is None:
-                raise InvalidInputError("layer expects edge features", field="edge_attr")
-            edge_term = self.edge_lin(edge_attr.to(h.dtype))
+        edge_term = self._edge_term(edge_attr, h.dtype)
         projected = self.message(h)
         if edge_index.layout == torch.sparse_csr:
             return self._combine(h, self._sparse_aggregates(edge_index, projected))
+        return self._combine(h, self._edge_aggregates(projected, edge_index, edge_term))
+
+    def forward_rows(
+        self,
+        h: Tensor,
+        projected: Tensor,
+        views: Sequence[EdgeView],
+        edge_attr: Tensor | None = None,
+    ) -> Tensor:
+        """The first ``rows`` rows of ``forward``, computing only those (the trimmed forward).
+
+        ``rows`` is the length of ``views[0].count``. ``views`` are the edges into the first
+        ``rows`` nodes, one per direction (see :class:`SeedPlan`); ``h`` holds at least those
+        rows and ``projected`` is ``message`` of every node that sends them something;
+        ``edge_attr`` [E, edge_dim] are the subgraph's edge features.
+        """
+        rows = int(views[0].count.size(0))
+        parts: list[Tensor] = []
+        for view in views:
+            message = projected.index_select(0, view.src)
+            if self.edge_lin is not None:
+                if edge_attr is None:
+                    raise InvalidInputError("layer expects edge features", field="edge_attr")
+                term = self.edge_lin(edge_attr.index_select(0, view.edges).to(h.dtype))
+                message = torch.relu(message + term)
+            parts.extend(self._aggregate(message, view.dst, rows, view.count))
+        return self._combine(h[:rows], parts)
+
+    def _edge_term(self, edge_attr: Tensor | None, dtype: torch.dtype) -> Tensor | None:
+        if self.edge_lin is None:
+            return None
+        if edge_attr is None:
+            raise InvalidInputError("layer expects edge features", field="edge_attr")
+        out: Tensor = self.edge_lin(edge_attr.to(dtype))
+        return out
+
+    def _edge_aggregates(
+        self, projected: Tensor, edge_index: Tensor, edge_term: Tensor | None
+    ) -> list[Tensor]:
+        """Aggregates of the messages every node receives, per view."""
+        views = [(edge_index[0], edge_index[1])]
+        if self.directed:
+            views.append((edge_index[1], edge_index[0]))
+        parts: list[Tensor] = []
         for src, dst in views:
             message = projected[src]
             if edge_term is not None:
                 message = torch.relu(message + edge_term)
-            parts.extend(AGGREGATORS[agg](message, dst, n) for agg in self.aggregators)
-        return self._combine(h, parts[1:])
+            parts.extend(self._aggregate(message, dst, projected.size(0)))
+        return parts
+
+    def _aggregate(
+        self, message: Tensor, dst: Tensor, rows: int, count: Tensor | None = None
+    ) -> list[Tensor]:
+        """The configured aggregators; mean and std share one scatter of ``[m, m * m]``.
+
+        ``count`` [rows, 1]: messages per receiver (at least 1), when the caller knows it.
+        """
+        if not {"mean", "std"} & set(self.aggregators):
+            return [AGGREGATORS[agg](message, dst, rows) for agg in self.aggregators]
+        width = message.size(1)
+        with_std = "std" in self.aggregators
+        stacked = torch.cat([message, message * message], dim=1) if with_std else message
+        if count is None:
+            count = segment_count(dst, rows, message.dtype).clamp(min=1)
+        sums = segment_sum(stacked, dst, rows) / count
+        mean, mean_sq = sums[:, :width], sums[:, width:]
+        out = []
+        for agg in self.aggregators:
+            if agg == "mean":
+                out.append(mean)
+            elif agg == "std":
+                out.append(torch.sqrt(torch.relu(mean_sq - mean * mean) + 1e-5))
+            else:
+                out.append(AGGREGATORS[agg](message, dst, rows))
+        return out
 
     def _combine(self, h: Tensor, aggregates: list[Tensor]) -> Tensor:
         update = self.mix(torch.cat([h, *aggregates], dim=1))

@@ -26,6 +26,9 @@ class BenchConfig:
     ``label_features`` appends known-label neighbourhood counts (from each split's training
     labels) to the inputs of both trees and GNN. ``stack_metric`` (``auprc`` or ``roc_auc``)
     picks the blend weight on validation; AUC is steadier with few validation positives.
+    ``label_rates`` appends :class:`NeighbourLabelRates` (fraud rates of the neighbours'
+    neighbourhoods, from each split's training labels) to the trees' inputs only, and
+    ``trees_bags`` averages that many trees models trained with different seeds.
     """
 
     model: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_MODEL))
@@ -36,6 +39,8 @@ class BenchConfig:
     trees_metric: str = "average_precision"
     label_features: bool = False
     stack_metric: str = "auprc"
+    label_rates: bool = False
+    trees_bags: int = 1
 
     @classmethod
     def for_dataset(cls, path: Path | None, dataset: str) -> BenchConfig:
@@ -56,4 +61,6 @@ class BenchConfig:
             trees_metric=str(entry.get("trees_metric", "average_precision")),
             label_features=bool(entry.get("label_features", False)),
             stack_metric=str(entry.get("stack_metric", "auprc")),
+            label_rates=bool(entry.get("label_rates", False)),
+            trees_bags=max(1, int(entry.get("trees_bags", 1))),
         )

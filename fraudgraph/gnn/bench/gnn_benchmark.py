@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 from scipy.stats import rankdata
+from torch import Tensor
 
 from fraudgraph.gnn.bench.bench_config import BenchConfig
 from fraudgraph.gnn.bench.peak_memory import PeakMemory
@@ -26,6 +27,7 @@ from fraudgraph.gnn.models.anomaly_scorer import NeighbourhoodAnomalyScorer
 from fraudgraph.gnn.models.sep_gnn import SepGNN
 from fraudgraph.gnn.models.trees_baseline import TreesBaseline
 from fraudgraph.gnn.neighbour_features import NeighbourFeatures
+from fraudgraph.gnn.neighbour_label_rates import NeighbourLabelRates
 from fraudgraph.gnn.training.metrics import all_metrics, auprc, roc_auc
 from fraudgraph.gnn.training.train_config import TrainConfig
 from fraudgraph.gnn.training.trainer import Trainer
@@ -39,6 +41,8 @@ GOALS: dict[str, list[tuple[str, float]]] = {
 PRIMARY_ROW = "stack"
 BLEND_WEIGHTS = np.linspace(0.0, 1.0, 11)
 LATENCY_FANOUTS = (20, 10)  # at most 1 + 20 + 200 = 221 nodes per single-node request
+LATENCY_REQUESTS = 1000  # timed single-node requests, after LATENCY_WARMUP untimed ones
+LATENCY_WARMUP = 200
 
 
 @dataclass(slots=True)
@@ -103,6 +107,7 @@ class GnnBenchmark:
                 split_tree_x = torch.cat([tree_x, known], dim=1)
                 split_data = gnn_data.clone()
                 split_data.x = torch.cat([gnn_data.x, standardise(known)], dim=1)
+            split_tree_x = self._with_label_rates(split_tree_x, split)
             trees = self._run_trees(split_tree_x.numpy(), y, split)
             gnn = self._run_gnn(split_data, split, seed=index)
             self._record_stack(y, split, trees, gnn)
@@ -122,7 +127,7 @@ class GnnBenchmark:
             }
         return report
 
-    def latency_only(self, requests: int = 300) -> dict[str, Any]:
+    def latency_only(self, requests: int = LATENCY_REQUESTS) -> dict[str, Any]:
         """Time single-node scoring without training: the cost of a forward pass does not
         depend on the weights, so an untrained model of the configured shape is timed."""
         data = self.dataset.data
@@ -150,15 +155,34 @@ class GnnBenchmark:
         }
 
     def _latency(
-        self, transform: InputTransform, requests: int = 300, *, with_label_features: bool = True
+        self,
+        transform: InputTransform,
+        requests: int = LATENCY_REQUESTS,
+        *,
+        with_label_features: bool = True,
     ) -> dict[str, float]:
-        """p50/p99 of scoring one node from its capped 2-hop subgraph on one CPU thread."""
-        if self._last_model is None or (with_label_features and self.config.label_features):
+        """Wall-clock and CPU-time percentiles of scoring one node from its capped subgraph.
+
+        On one torch thread (a request is too small to share out; threads waiting on each
+        other only add delay); ``requests`` timed calls on random nodes after
+        ``LATENCY_WARMUP`` untimed ones (first calls warm caches and allocators).
+        """
+        model = self._last_model
+        if model is None or (with_label_features and self.config.label_features):
             return {}  # label-feature models need per-request label lookups: not measured
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return self._timed_requests(model, transform, requests)
+        finally:
+            torch.set_num_threads(threads)
+
+    def _timed_requests(
+        self, model: torch.nn.Module, transform: InputTransform, requests: int
+    ) -> dict[str, float]:
         data = self.dataset.data
-        model = copy.deepcopy(self._last_model).cpu().eval()
         scorer = SubgraphScorer(
-            model,
+            copy.deepcopy(model).cpu().eval(),
             transform,
             data.x,
             data.edge_index,
@@ -166,36 +190,55 @@ class GnnBenchmark:
             directed=self.dataset.directed,
             fanouts=self.latency_fanouts,
         )
-        nodes = torch.randint(0, data.num_nodes, (requests,), generator=torch.Generator())
-        sizes, timings, cpu_timings = [], [], []
-        for node in nodes.tolist():
-            start, cpu_start = time.perf_counter(), time.thread_time()
+        warmup = min(LATENCY_WARMUP, requests)
+        nodes = torch.randint(0, data.num_nodes, (warmup + requests,), generator=torch.Generator())
+        for node in nodes[:warmup].tolist():
             scorer.score(torch.tensor([node]))
-            cpu_timings.append((time.thread_time() - cpu_start) * 1000.0)
-            timings.append((time.perf_counter() - start) * 1000.0)
-            sizes.append(scorer.subgraph(torch.tensor([node])).num_nodes)
-        wall = np.array(timings[20:])  # the first calls warm caches
-        cpu = np.array(cpu_timings[20:])  # CPU time: not inflated by other tenants' load
+        wall, cpu = _time_requests(scorer, nodes[warmup:])
+        sizes = [scorer.subgraph(torch.tensor([n])).num_nodes for n in nodes[warmup:].tolist()]
         return {
-            "inference.p50_ms": round(float(np.percentile(wall, 50)), 3),
-            "inference.p99_ms": round(float(np.percentile(wall, 99)), 3),
-            "inference.cpu_p50_ms": round(float(np.percentile(cpu, 50)), 3),
-            "inference.cpu_p99_ms": round(float(np.percentile(cpu, 99)), 3),
+            **_percentiles("inference.", wall),
+            **_percentiles("inference.cpu_", cpu),  # CPU time: less inflated by other tenants
+            "inference.requests": float(requests),
             "inference.max_subgraph_nodes": float(max(sizes)),
+            "inference.mean_subgraph_nodes": round(float(np.mean(sizes)), 1),
+            # the trimmed forward must give the plain forward's probabilities
+            "inference.fast_path_max_abs_diff": scorer.fast_path_gap(nodes[:50]),
         }
+
+    def _with_label_rates(self, tree_x: Tensor, split: Split) -> Tensor:
+        """Append the split's neighbourhood fraud rates (training labels only) when configured."""
+        if not self.config.label_rates:
+            return tree_x
+        data = self.dataset.data
+        rates = NeighbourLabelRates().build(data.y, split.train, data.edge_index, data.num_nodes)
+        return torch.cat([tree_x, rates.to(tree_x.dtype)], dim=1)
 
     def _run_trees(self, x: np.ndarray, y: np.ndarray, split: Split) -> _SplitScores:
         tr, va, te = (s.numpy() for s in (split.train, split.val, split.test))
-        model = TreesBaseline(
-            self.config.trees, self.config.trees_patience, metric=self.config.trees_metric
-        )
         with PeakMemory(torch.device("cpu")) as memory:
             start = time.perf_counter()
-            model.fit(x[tr], y[tr], x[va], y[va])
+            scores = self._bagged_trees(x, y, tr, va, te)
             seconds = time.perf_counter() - start
-        scores = _SplitScores(model.predict_proba(x[va]), model.predict_proba(x[te]))
         self._record("trees", y[te], scores.test, seconds, memory.peak_mib)
         return scores
+
+    def _bagged_trees(
+        self, x: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray, te: np.ndarray
+    ) -> _SplitScores:
+        """Mean validation and test scores of ``trees_bags`` trees models (seeds 0, 1, ...)."""
+        val, test = np.zeros(va.size), np.zeros(te.size)
+        for seed in range(self.config.trees_bags):
+            model = TreesBaseline(
+                self.config.trees,
+                self.config.trees_patience,
+                seed=seed,
+                metric=self.config.trees_metric,
+            )
+            model.fit(x[tr], y[tr], x[va], y[va])
+            val += model.predict_proba(x[va]) / self.config.trees_bags
+            test += model.predict_proba(x[te]) / self.config.trees_bags
+        return _SplitScores(val, test)
 
     def _run_gnn(self, data: Any, split: Split, seed: int) -> _SplitScores:
         torch.manual_seed(seed)
@@ -299,7 +342,30 @@ class GnnBenchmark:
             "feature_mode": self.config.feature_mode,
             "model": {"class": "SepGNN", **self.config.model},
             "train": self.config.train,
+            "trees": {
+                **self.config.trees,
+                "bags": self.config.trees_bags,
+                "label_rates": self.config.label_rates,
+            },
         }
+
+
+def _time_requests(scorer: SubgraphScorer, nodes: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Wall-clock and thread CPU milliseconds of ``scorer.score`` on each node alone."""
+    wall, cpu = np.empty(nodes.numel()), np.empty(nodes.numel())
+    for index, node in enumerate(nodes.tolist()):
+        start, cpu_start = time.perf_counter(), time.thread_time()
+        scorer.score(torch.tensor([node]))
+        cpu[index] = (time.thread_time() - cpu_start) * 1000.0
+        wall[index] = (time.perf_counter() - start) * 1000.0
+    return wall, cpu
+
+
+def _percentiles(prefix: str, values: np.ndarray) -> dict[str, float]:
+    """``{prefix}p50_ms``, p90, p99 and max of ``values`` (milliseconds), 3 decimals."""
+    out = {f"{prefix}p{q}_ms": round(float(np.percentile(values, q)), 3) for q in (50, 90, 99)}
+    out[f"{prefix}max_ms"] = round(float(values.max()), 3)
+    return out
 
 
 def _blend(trees: np.ndarray, gnn: np.ndarray, weight: float) -> np.ndarray:

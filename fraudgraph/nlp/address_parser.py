@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,10 @@ from fraudgraph.nlp.amount_parser import AmountParser
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec
+    from fraudgraph.nlp.greedy_ner import GreedyNer
 
 KEY_PARTS = (
     "district", "devzone", "town", "community", "road", "subroad", "roadno", "subroadno", "poi",
@@ -56,8 +60,22 @@ _RULES = (
 class AddressParser:
     """Parses Chinese addresses with a trained model when given one, rules otherwise."""
 
-    def __init__(self, model: Language | None = None) -> None:
+    def __init__(self, model: Language | None = None, *, fast: bool = True) -> None:
+        """``fast=False`` runs the model through spaCy's own tok2vec and NER code (the
+        reference for :class:`CachedTok2Vec` and :class:`GreedyNer`)."""
         self.model = model
+        self._decoder: GreedyNer | None = None
+        self._encoder: CachedTok2Vec | None = None
+        names = list(getattr(model, "pipe_names", ()))
+        if fast and model is not None and names[-1:] == ["ner"]:
+            from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec
+            from fraudgraph.nlp.greedy_ner import GreedyNer
+
+            if GreedyNer.supports(model.get_pipe("ner")):
+                self._decoder = GreedyNer(model.get_pipe("ner"))
+                tok2vec = model.get_pipe("tok2vec") if names[-2:-1] == ["tok2vec"] else None
+                if CachedTok2Vec.supports(tok2vec):
+                    self._encoder = CachedTok2Vec(tok2vec)
         self._rules = [(label, re.compile(pattern)) for label, pattern in _RULES]
         self._cache: dict[str, tuple[tuple[str, str], ...]] = {}
 
@@ -105,10 +123,21 @@ class AddressParser:
         assert self.model is not None
         all_spans = [self._well_formed_spans(text) for text in texts]
         hard = [i for i, spans in enumerate(all_spans) if spans is None]
-        docs = self.model.pipe((texts[i] for i in hard), batch_size=batch_size)
+        docs = self._pipe([texts[i] for i in hard], batch_size)
         for i, doc in zip(hard, docs, strict=True):
             all_spans[i] = [(ent.label_, ent.text) for ent in doc.ents]
         return [spans or [] for spans in all_spans]
+
+    def _pipe(self, texts: list[str], batch_size: int) -> Iterator[Doc]:
+        assert self.model is not None
+        if self._decoder is None:
+            return iter(self.model.pipe(texts, batch_size=batch_size))
+        if self._encoder is None:
+            docs = self.model.pipe(texts, batch_size=batch_size, disable=[self._decoder.name])
+        else:
+            skip = ["tok2vec", self._decoder.name]
+            docs = self._encoder.pipe(self.model.pipe(texts, batch_size=batch_size, disable=skip))
+        return self._decoder.pipe(docs, batch_size=batch_size)
 
     def _well_formed_spans(self, text: str) -> list[tuple[str, str]] | None:
         """Rule spans of an address written in the standard administrative order, else None.

@@ -35,6 +35,13 @@ _PATTERN = re.compile(
 )
 
 
+# Every amount has a currency sign, code or word (``pre`` or ``suf`` above): a text without
+# any of them has no amount, and its numbers need not be scanned.
+_CURRENCY_HINT = re.compile(
+    r"US\$|HK\$|RMB|CNY|USD|EUR|GBP|人民币|[¥￥$€£]|元|块|圆|美元|港币|港元|欧元|英镑|yuan|dollar"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Amount:
     """A money amount found in text."""
@@ -55,6 +62,8 @@ class AmountParser:
 
     def find(self, text: str) -> Iterator[Amount]:
         """Yield amounts in (folded) ``text``."""
+        if not _CURRENCY_HINT.search(text):
+            return
         for match in _PATTERN.finditer(text):
             pre, suf = match.group("pre"), match.group("suf")
             if not pre and not suf:

@@ -28,6 +28,13 @@ _PATTERNS = (
 )
 
 
+# What each pattern cannot match without: a year 19xx/20xx after a non-digit (numeric forms),
+# a month name after a non-letter (English forms). Texts without it skip the pattern.
+_NUMERIC_HINT = re.compile(r"(?<!\d)(?:19|20)\d{2}")
+_NAME_HINT = re.compile(r"(?i)(?<![A-Za-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
+_HINTS = (_NUMERIC_HINT, _NUMERIC_HINT, _NAME_HINT, _NAME_HINT)
+
+
 @dataclass(frozen=True, slots=True)
 class FoundDate:
     """A calendar date (or month) found in text."""
@@ -42,7 +49,12 @@ class DateParser:
 
     def find(self, text: str) -> Iterator[FoundDate]:
         """Yield dates in (folded) ``text``; overlapping matches are left to the caller."""
-        for pattern in _PATTERNS:
+        hinted: dict[re.Pattern[str], bool] = {}
+        for pattern, hint in zip(_PATTERNS, _HINTS, strict=True):
+            if hint not in hinted:
+                hinted[hint] = hint.search(text) is not None
+            if not hinted[hint]:
+                continue
             for match in pattern.finditer(text):
                 iso = self._iso(match)
                 if iso is not None:

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 from fraudgraph.errors import InvalidInputError, ModelError
 from fraudgraph.nlp.address_parser import AddressParser
 from fraudgraph.nlp.blas_ops import BlasOps
+from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec
 from fraudgraph.nlp.canonicaliser import Canonicaliser
+from fraudgraph.nlp.greedy_ner import GreedyNer
 from fraudgraph.nlp.identifier_component import FACTORY as IDENTIFIERS
-from fraudgraph.nlp.identifier_component import IdentifierComponent
 from fraudgraph.nlp.identifier_matcher import IdentifierMatch, IdentifierMatcher
 from fraudgraph.nlp.label_map import kind_of_label
 from fraudgraph.nlp.language import detect_language
@@ -30,7 +31,6 @@ from fraudgraph.types import Entity, EntityKind, Provenance
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
 
 LOG = logging.getLogger(__name__)
 VERSION = "0.1.0"
@@ -64,6 +64,10 @@ IDENTIFIER_FIELD_KINDS: Mapping[str, EntityKind] = {
 }
 
 
+#: A named-entity mention in a text: start and end character, NER label, text.
+_Mention = tuple[int, int, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class TextRecord:
     """One text to extract from, with where it came from."""
@@ -77,11 +81,43 @@ class TextRecord:
 class EntityExtractor:
     """Finds, validates and normalises entities in Chinese and English text."""
 
-    def __init__(self, pipelines: Mapping[str, Language], canonicaliser: Canonicaliser) -> None:
+    def __init__(
+        self,
+        pipelines: Mapping[str, Language],
+        canonicaliser: Canonicaliser,
+        *,
+        fast_ner: bool = True,
+    ) -> None:
+        """``fast_ner=False`` runs tok2vec and NER through spaCy's own code (the reference that the
+        fast path reproduces: :class:`CachedTok2Vec`, :class:`GreedyNer`)."""
         self.pipelines = dict(pipelines)
         self.canonicaliser = canonicaliser
         self.matcher = IdentifierMatcher()
         self._has_ner = {lang: "ner" in nlp.pipe_names for lang, nlp in self.pipelines.items()}
+        # The decoder replaces spaCy's NER when it is the last step (nothing after it reads
+        # or changes doc.ents) and has the model shape GreedyNer reproduces.
+        self._decoders = {
+            lang: GreedyNer(nlp.get_pipe("ner"))
+            for lang, nlp in self.pipelines.items()
+            if fast_ner
+            and nlp.pipe_names[-1:] == ["ner"]
+            and GreedyNer.supports(nlp.get_pipe("ner"))
+        }
+        # ... and the tok2vec right before it computes each distinct token context once.
+        self._encoders = {
+            lang: CachedTok2Vec(nlp.get_pipe("tok2vec"))
+            for lang, nlp in self.pipelines.items()
+            if lang in self._decoders
+            and nlp.pipe_names[-2:] == ["tok2vec", "ner"]
+            and CachedTok2Vec.supports(nlp.get_pipe("tok2vec"))
+        }
+        # Identifiers are matched outside spaCy (memoised); a component restricted to some
+        # kinds keeps its restriction.
+        self._identifier_kinds = {
+            lang: getattr(nlp.get_pipe(IDENTIFIERS), "kinds", None)
+            for lang, nlp in self.pipelines.items()
+            if IDENTIFIERS in nlp.pipe_names
+        }
         self._versions = {
             lang: f"{nlp.meta.get('name', 'blank')}-{nlp.meta.get('version', VERSION)}"
             for lang, nlp in self.pipelines.items()
@@ -89,6 +125,7 @@ class EntityExtractor:
         # (language hint, text) -> entities with a blank source: provenance is stamped per use.
         self._free_text_cache: dict[tuple[str | None, str], tuple[Entity, ...]] = {}
         self._find = functools.lru_cache(maxsize=CACHE_SIZE)(self._find_all)
+        self._find_kind = functools.lru_cache(maxsize=CACHE_SIZE)(self._find_all_of_kind)
 
     @classmethod
     def load(cls, models_dir: Path | None = None) -> EntityExtractor:
@@ -126,7 +163,7 @@ class EntityExtractor:
         return self.extract_many([TextRecord(text, source_id, field, language)])[0]
 
     def extract_many(
-        self, records: Iterable[TextRecord], *, batch_size: int = 256
+        self, records: Iterable[TextRecord], *, batch_size: int = 1024
     ) -> list[list[Entity]]:
         """Entities of many texts, in input order; free text goes through ``nlp.pipe``."""
         items = list(records)
@@ -166,11 +203,38 @@ class EntityExtractor:
         if len(self._free_text_cache) + sum(map(len, todo.values())) > CACHE_SIZE:
             self._free_text_cache.clear()  # bounded: a burst of new texts starts afresh
         for lang, pending in todo.items():
-            docs = self.pipelines[lang].pipe(
-                (record.text for record in pending.values()), batch_size=batch_size
+            texts = [record.text for record in pending.values()]
+            mentions = self._mentions(lang, texts, batch_size)
+            # Address mentions are parsed in one batch rather than one model call each.
+            self.canonicaliser.addresses.prepare(
+                text
+                for named in mentions
+                for _, _, label, text in named
+                if kind_of_label(label) is EntityKind.ADDRESS
             )
-            for (key, record), doc in zip(pending.items(), docs, strict=True):
-                self._free_text_cache[key] = tuple(self._from_doc(doc, record, lang))
+            for (key, record), named in zip(pending.items(), mentions, strict=True):
+                self._free_text_cache[key] = tuple(self._entities(record, lang, named))
+
+    def _mentions(self, lang: str, texts: list[str], batch_size: int) -> list[list[_Mention]]:
+        """Named-entity mentions of each text: (start char, end char, label, text)."""
+        if not self._has_ner[lang]:
+            return [[] for _ in texts]  # identifiers only: no spaCy Doc needed at all
+        nlp = self.pipelines[lang]
+        decoder = self._decoders.get(lang)
+        skip = [IDENTIFIERS] if IDENTIFIERS in nlp.pipe_names else []
+        if decoder is None:
+            docs = nlp.pipe(texts, batch_size=batch_size, disable=skip)
+            return [[(e.start_char, e.end_char, e.label_, e.text) for e in d.ents] for d in docs]
+        encoder = self._encoders.get(lang)
+        skip += [decoder.name] if encoder is None else ["tok2vec", decoder.name]
+        docs = nlp.pipe(texts, batch_size=batch_size, disable=skip)
+        if encoder is not None:
+            docs = encoder.pipe(docs, batch_size)
+        mentions = []
+        for doc, found in decoder.pipe_spans(docs, batch_size):
+            spans = [(doc[start:end], label) for start, end, label in found]
+            mentions.append([(s.start_char, s.end_char, label, s.text) for s, label in spans])
+        return mentions
 
     @staticmethod
     def _stamp(entity: Entity, record: TextRecord) -> Entity:
@@ -184,29 +248,34 @@ class EntityExtractor:
     def _find_all(self, text: str) -> tuple[IdentifierMatch, ...]:
         return tuple(self.matcher.find(text))
 
+    def _find_all_of_kind(self, text: str, kind: EntityKind) -> tuple[IdentifierMatch, ...]:
+        return tuple(self.matcher.find_kind(text, kind))
+
     def _language(self, record: TextRecord) -> str:
         lang = record.language or detect_language(record.text)
         if lang not in self.pipelines:
             raise InvalidInputError(f"unsupported language {lang!r}", field=record.field)
         return lang
 
-    def _from_doc(self, doc: Doc, record: TextRecord, lang: str) -> list[Entity]:
-        matches = IdentifierComponent.matches(doc)
+    def _entities(self, record: TextRecord, lang: str, named: list[_Mention]) -> list[Entity]:
+        """Identifier and named entities of a free text, in order of position."""
+        matches = self._find(record.text)
+        kinds = self._identifier_kinds.get(lang)
+        if kinds is not None:
+            matches = tuple(match for match in matches if match.kind in kinds)
         entities = [self._identifier_entity(match, record) for match in matches]
         version = self._versions[lang]
-        # Reading doc.ents on a pipeline without NER scans every token for an annotation.
-        named = doc.ents if self._has_ner[lang] else ()
-        for ent in named:
-            kind = kind_of_label(ent.label_)
-            inside = any(m.start <= ent.start_char and ent.end_char <= m.end for m in matches)
+        for start, end, label, text in named:
+            kind = kind_of_label(label)
+            inside = any(m.start <= start and end <= m.end for m in matches)
             if kind is None or inside:
                 continue
-            canonical, attributes = self.canonicaliser.canonical(kind, ent.text)
+            canonical, attributes = self.canonicaliser.canonical(kind, text)
             provenance = Provenance(
-                record.source_id, record.field, ent.start_char, ent.end_char,
+                record.source_id, record.field, start, end,
                 f"fraudgraph.nlp.ner.{lang}", version, NER_CONFIDENCE,
             )  # fmt: skip
-            entities.append(Entity(kind, ent.text, canonical, True, provenance, attributes))
+            entities.append(Entity(kind, text, canonical, True, provenance, attributes))
         return sorted(entities, key=self._position)
 
     @staticmethod
@@ -240,7 +309,7 @@ class EntityExtractor:
         A value of the expected kind that fails validation stays, with ``valid=False`` (except
         device ids, whose formats vary by vendor and which have no checksum to fail).
         """
-        matches = [m for m in self._find(record.text) if m.kind is kind]
+        matches = self._find_kind(record.text, kind)
         if matches:
             return [self._identifier_entity(m, record) for m in matches]
         start, end = self._stripped_bounds(record.text)

@@ -28,11 +28,17 @@ _CHUNK = re.compile(r"\d+(?:[Xx](?![A-Za-z0-9]))?")
 _SOFT_GAP = re.compile(r"[ \t\-‐–—_.·()（）]{1,3}")
 _TEXT_GAP = re.compile(r"[\u4e00-\u9fff]{1,2}")
 _MAX_DIGITS = 22
+# The fewest digits any reading takes: "00" + an 8-digit foreign number (mobiles and landlines
+# have 11, the other identifiers 15 or more); after "+", an 8-digit foreign number. Shorter
+# joins are not read at all (``_read_digits`` would return None for every one of them).
+_MIN_DIGITS = 10
+_MIN_DIGITS_INTERNATIONAL = 8
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9])"
 )
 _IPV4 = re.compile(r"(?<!\d)(?<!\d\.)(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)")
+_DOTTED_QUAD = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 _IPV6_TOKEN = re.compile(r"[0-9A-Za-z:.]*:[0-9A-Za-z:.]*:[0-9A-Za-z:.]*")
 _NON_HEX_LETTER = re.compile(r"[G-Zg-z]")
 _UUID = re.compile(
@@ -109,6 +115,20 @@ class IdentifierMatcher:
         ]
         return self._without_overlaps(found) if len(found) > 1 else found
 
+    def find_kind(self, text: str, kind: EntityKind) -> list[IdentifierMatch]:
+        """The matches of one ``kind`` among :meth:`find`'s, with a shortcut for plain IPv4.
+
+        A field holding only a dotted quad has no other reading that could win the overlap
+        with its address: its at most 12 digits are too few for a card, ID or credit code (the
+        kinds ranked before IPs), it has no year for a date, no currency, letters, ``@``, ``-``
+        or ``:``. So its IP match is the address itself, when ``ipaddress`` accepts it.
+        """
+        if kind is EntityKind.IP:
+            stripped = text.strip()
+            if _DOTTED_QUAD.fullmatch(stripped):
+                return list(self._ip(stripped, text.index(stripped)))
+        return [match for match in self.find(text) if match.kind is kind]
+
     # ---- numbers split into chunks ------------------------------------------------------
     def _find_numbers(self, text: str) -> Iterator[IdentifierMatch]:
         chunks = list(_CHUNK.finditer(text))
@@ -127,6 +147,8 @@ class IdentifierMatcher:
     ) -> tuple[int, IdentifierMatch] | None:
         first_start = chunks[first].start()
         international = first_start > 0 and text[first_start - 1] == "+"
+        minimum = _MIN_DIGITS_INTERNATIONAL if international else _MIN_DIGITS
+        before = text[max(0, first_start - 12) : first_start]
         digits = ""
         crossed_text = False
         best: tuple[int, IdentifierMatch] | None = None
@@ -142,9 +164,9 @@ class IdentifierMatcher:
                 break
             if "X" in digits[:-1]:
                 break
-            reading = self._read_digits(
-                digits, international, text[max(0, first_start - 12) : first_start]
-            )
+            if len(digits) < minimum:
+                continue
+            reading = self._read_digits(digits, international, before)
             # Joining across Chinese text is only trusted when the result validates.
             if reading is None or (crossed_text and not reading.valid):
                 continue
@@ -243,7 +265,7 @@ class IdentifierMatcher:
     def _find_patterns(self, text: str) -> Iterator[IdentifierMatch]:
         if "@" in text:
             yield from self._find_emails(text)
-        if "." in text or ":" in text:
+        if "." in text or text.count(":") >= 2:  # IPv4 has dots, IPv6 two colons or more
             yield from self._find_ips(text)
         if "-" in text or "_" in text:
             yield from self._find_devices(text)
@@ -273,6 +295,8 @@ class IdentifierMatcher:
     def _find_ips(text: str) -> Iterator[IdentifierMatch]:
         for match in _IPV4.finditer(text):
             yield from IdentifierMatcher._ip(match.group(0), match.start())
+        if text.count(":") < 2:
+            return  # an IPv6 token has two colons at least
         for match in _IPV6_TOKEN.finditer(text):
             token = match.group(0).rstrip(".")
             # "IPv6:2001:db8::1" is one token: skip a label ending in a colon, but only a

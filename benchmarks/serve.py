@@ -1,8 +1,9 @@
 """Serving benchmark: p50/p95/p99 latency, throughput and errors of ScoreTransaction.
 
 Usage: ``python benchmarks/serve.py [--rate 1000] [--duration 20] [--streams 8]
-[--neo4j-uri bolt://host:7687] [--models-dir var/models] [--json FILE]``; prints one JSON object
-(also written to ``--json``). The same runs as ``fraudgraph bench serve``.
+[--neo4j-uri bolt://host:7687] [--models-dir var/models] [--client node|python]
+[--json FILE]``; prints one JSON object (also written to ``--json``). The same runs as
+``fraudgraph bench serve``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ def main() -> None:
     parser.add_argument("--models-dir", type=Path, help="Serve this registry's promoted GNN.")
     parser.add_argument("--streams", type=int, default=0, help="ScoreStream streams; 0 unary.")
     parser.add_argument("--json", type=Path, help="Also write the JSON object here.")
+    parser.add_argument(
+        "--client", choices=("node", "python"), default="node", help="Load generator to use."
+    )
     args = parser.parse_args()
     config = BenchConfig(
         applications=args.applications,
@@ -40,6 +44,7 @@ def main() -> None:
         neo4j_uri=args.neo4j_uri,
         models_dir=args.models_dir,
         streams=args.streams,
+        client=args.client,
     )
     report = ServeBenchmark(config).run()
     text = json.dumps(report, ensure_ascii=False)

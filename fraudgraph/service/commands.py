@@ -123,6 +123,7 @@ def bench_serve(
     models_dir: Path | None = typer.Option(None, help="Serve this registry's promoted GNN."),
     streams: int = typer.Option(0, help="Send over N ScoreStream streams (0: unary calls)."),
     workers: int = typer.Option(4, help="Server threads."),
+    client: str = typer.Option("node", help="Load generator: node (default) or python."),
 ) -> None:
     """Benchmark the scoring service under load (register as ``bench serve``)."""
     from fraudgraph.service.serve_benchmark import BenchConfig, ServeBenchmark
@@ -131,7 +132,7 @@ def bench_serve(
     config = BenchConfig(applications=applications, transactions=transactions, rate=rate,
                          duration_s=duration, concurrency=concurrency, workers=workers,
                          use_neo4j=neo4j or neo4j_uri is not None, neo4j_uri=neo4j_uri,
-                         models_dir=models_dir, streams=streams)  # fmt: skip
+                         models_dir=models_dir, streams=streams, client=client)  # fmt: skip
     report = ServeBenchmark(config, Settings()).run()
     text = json.dumps(report, ensure_ascii=False)
     if json_file is not None:

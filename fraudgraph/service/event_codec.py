@@ -20,6 +20,11 @@ from fraudgraph.types import (
 )
 
 Record = Transaction | Application
+#: One encoder for every call (``json.dumps`` with options builds a new one each time).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_FIELD_NAMES = {
+    cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in (Transaction, Application)
+}
 
 
 class EventCodec:
@@ -29,7 +34,7 @@ class EventCodec:
     def encode_event(record: Record, entities: list[Entity]) -> str:
         """JSON of a scored record and the entities found in it."""
         kind = "transaction" if isinstance(record, Transaction) else "application"
-        fields = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+        fields = {name: getattr(record, name) for name in _FIELD_NAMES[type(record)]}
         body = {
             "kind": kind,
             "record": {
@@ -37,7 +42,7 @@ class EventCodec:
             },
             "entities": [EventCodec._entity(e) for e in entities],
         }
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        return _ENCODER.encode(body)
 
     @staticmethod
     def decode_event(text: str) -> tuple[Record, list[Entity]]:
@@ -65,7 +70,7 @@ class EventCodec:
             "model_version": decision.model_version,
             "ring_id": decision.ring_id,
         }
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        return _ENCODER.encode(body)
 
     @staticmethod
     def decode_decision(text: str) -> Decision:

@@ -2,7 +2,9 @@
 
 Requests are sent on a fixed schedule (``rate`` per second) whatever the server's speed, so a
 slow server shows up as latency rather than as a politely reduced rate; at most
-``concurrency`` calls are in flight. ``streams`` = 0 sends unary ``ScoreTransaction`` calls;
+``concurrency`` calls are in flight. Latency is measured from each request's scheduled send
+time, so a request that waits for a free slot behind a slow server counts that wait too (no
+coordinated omission). ``streams`` = 0 sends unary ``ScoreTransaction`` calls;
 a number spreads the requests over that many ``ScoreStream`` streams (how high-volume callers
 are meant to call: no per-call setup), each answered in order.
 """
@@ -20,7 +22,7 @@ import grpc
 
 from fraudgraph._proto.fraudgraph.v1 import scoring_pb2 as pb
 
-_Send = Callable[[int], None]
+_Send = Callable[[int, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,8 @@ class LoadGenerator:
         self._inflight: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._sent: list[deque[float]] = []
+        #: Streams that ended with an error, and its status: later sends on them fail at once.
+        self._failed: dict[int, str] = {}
 
     def run(self) -> LoadResult:
         """Run the plan to completion (blocking)."""
@@ -110,11 +114,12 @@ class LoadGenerator:
             started = time.perf_counter()
             total = int(p.rate * p.duration_s)
             for n in range(total):
-                delay = started + n / p.rate - time.perf_counter()
+                scheduled = started + n / p.rate
+                delay = scheduled - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 await gate.acquire()
-                send(n)
+                send(n, scheduled)
             await self._drain(gate)
             result.elapsed_s = time.perf_counter() - started
         result.sent = total
@@ -135,8 +140,8 @@ class LoadGenerator:
             response_deserializer=pb.ScoreTransactionResponse.FromString,
         )
 
-        def send(n: int) -> None:
-            task = asyncio.create_task(self._one(call, n, gate, result))
+        def send(n: int, scheduled: float) -> None:
+            task = asyncio.create_task(self._one(call, n, scheduled, gate, result))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
 
@@ -151,18 +156,22 @@ class LoadGenerator:
             response_deserializer=pb.ScoreStreamResponse.FromString,
         )
         queues: list[asyncio.Queue[pb.ScoreStreamRequest]] = []
-        for _ in range(self.plan.streams):
+        for k in range(self.plan.streams):
             queue: asyncio.Queue[pb.ScoreStreamRequest] = asyncio.Queue()
             sent: deque[float] = deque()
             stream = call(self._feed(queue), metadata=self._metadata,
                           timeout=self.plan.duration_s + 60.0)  # fmt: skip
-            self._tasks.append(asyncio.create_task(self._read(stream, sent, gate, result)))
-            queues.append(queue)
             self._sent.append(sent)
+            self._tasks.append(asyncio.create_task(self._read(stream, k, gate, result)))
+            queues.append(queue)
 
-        def send(n: int) -> None:
+        def send(n: int, scheduled: float) -> None:
             k = n % len(queues)
-            self._sent[k].append(time.perf_counter())
+            if k in self._failed:
+                result.errors[self._failed[k]] = result.errors.get(self._failed[k], 0) + 1
+                gate.release()
+                return
+            self._sent[k].append(scheduled)
             queues[k].put_nowait(pb.ScoreStreamRequest(transaction=self.request(n)))
 
         return send
@@ -174,19 +183,21 @@ class LoadGenerator:
         while True:
             yield await queue.get()
 
-    @staticmethod
     async def _read(
+        self,
         stream: grpc.aio.StreamStreamCall[pb.ScoreStreamRequest, pb.ScoreStreamResponse],
-        sent: deque[float],
+        k: int,
         gate: asyncio.Semaphore,
         result: LoadResult,
     ) -> None:
+        sent = self._sent[k]
         try:
             async for response in stream:
                 LoadGenerator._observe(result, sent.popleft(), response)
                 gate.release()
         except grpc.aio.AioRpcError as exc:
             name = exc.code().name
+            self._failed[k] = name
             while sent:  # every request still waiting on this stream failed with it
                 sent.popleft()
                 result.errors[name] = result.errors.get(name, 0) + 1
@@ -216,18 +227,18 @@ class LoadGenerator:
             pb.ScoreTransactionRequest, pb.ScoreTransactionResponse
         ],
         n: int,
+        scheduled: float,
         gate: asyncio.Semaphore,
         result: LoadResult,
     ) -> None:
         request = self.request(n)
-        sent = time.perf_counter()
         try:
             response = await call(
                 request,
                 metadata=self._metadata,
                 timeout=self.plan.deadline_s,
             )
-            LoadGenerator._decided(result, sent, response.decision)
+            LoadGenerator._decided(result, scheduled, response.decision)
         except grpc.aio.AioRpcError as exc:
             name = exc.code().name
             result.errors[name] = result.errors.get(name, 0) + 1

@@ -7,11 +7,19 @@ server: an answer the client saw always has its event in the outbox.
 
 The journal is WAL with ``synchronous=NORMAL``: committed rows survive a crash of the process
 (the failure the outbox is for); a power cut may lose the last few commits, which is the price
-of not paying an fsync in every request's latency.
+of not paying an fsync in every request's latency. Checkpoints (copying the WAL into the
+database file, with an fsync) are not left to whichever request crosses the WAL size limit:
+the flusher thread runs them (:meth:`checkpoint`) on its own connection.
+
+Commits are grouped: a request queues its row, then whoever holds the write lock commits every
+queued row in one transaction (a group commit, with no extra thread). A request still returns
+only once its own row is committed; under load one commit serves many requests, and alone it
+costs what a single insert did.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -19,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fraudgraph.errors import InvalidInputError
+
+LOG = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -31,6 +41,16 @@ CREATE TABLE IF NOT EXISTS requests (
 );
 CREATE INDEX IF NOT EXISTS pending ON requests(created_at) WHERE flushed_at IS NULL;
 """
+
+
+@dataclass(slots=True)
+class _Queued:
+    """A row waiting for the next group commit, and what became of it."""
+
+    row: tuple[str, str, str, str, float]
+    done: bool = False
+    kept: str | None = None
+    error: Exception | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +73,39 @@ class Outbox:
         # "database is locked" retries between our own threads.
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Queued] = []
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpoint_lock = threading.Lock()
+        self._closed = False
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA wal_autocheckpoint=0")  # see checkpoint()
             self._conn.executescript(_SCHEMA)
 
     def close(self) -> None:
         """Close the database file."""
-        with self._lock:
+        with self._checkpoint_lock, self._lock:
+            self._closed = True
+            if self._checkpointer is not None:
+                self._checkpointer.close()
             self._conn.close()
+
+    def checkpoint(self) -> None:
+        """Copy committed WAL pages into the database file (PASSIVE: never blocks a writer).
+
+        Called from one background thread; it has its own connection, so requests do not wait
+        for it, and the WAL does not grow without bound.
+        """
+        with self._checkpoint_lock:  # never at the same time as close()
+            if self._closed:
+                return
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(
+                    self.path, check_same_thread=False, isolation_level=None
+                )
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def decision_for(self, request_id: str, payload_hash: str) -> str | None:
         """The stored decision of ``request_id``, None when it is new.
@@ -69,9 +113,70 @@ class Outbox:
         The same id with a different payload is a client bug that must not be papered over.
         """
         with self._lock:
-            row = self._conn.execute(
-                "SELECT payload_hash, decision FROM requests WHERE request_id = ?", (request_id,)
-            ).fetchone()
+            return self._stored(request_id, payload_hash)
+
+    def record(self, request_id: str, payload_hash: str, decision: str, event: str) -> str:
+        """Store a new request's decision and event; return the decision that is kept.
+
+        When another thread stored the same id first, its decision wins and is returned. The
+        row is committed when this returns (possibly by another thread's group commit).
+        """
+        queued = _Queued((request_id, payload_hash, decision, event, time.time()))
+        with self._queue_lock:
+            self._queue.append(queued)
+        with self._lock:
+            if not queued.done:
+                self._commit_queued()
+        if queued.error is not None:
+            raise queued.error
+        assert queued.kept is not None  # set by the commit that took the row
+        return queued.kept
+
+    def _commit_queued(self) -> None:
+        """Commit every queued row in one transaction (the write lock is held)."""
+        with self._queue_lock:
+            batch, self._queue = self._queue, []
+        try:
+            if len(batch) == 1:  # alone: one autocommitted statement is the cheapest
+                self._insert(batch[0])
+            else:
+                self._conn.execute("BEGIN IMMEDIATE")
+                for queued in batch:
+                    self._insert(queued)
+                self._conn.execute("COMMIT")
+        except Exception as exc:  # nothing of the batch is stored: each request fails
+            self._rollback()
+            for queued in batch:
+                queued.error, queued.kept = exc, None
+        finally:
+            for queued in batch:
+                queued.done = True
+
+    def _rollback(self) -> None:
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            LOG.exception("outbox: rollback failed")
+
+    def _insert(self, queued: _Queued) -> None:
+        cur = self._conn.execute(
+            "INSERT OR IGNORE INTO requests (request_id, payload_hash, decision, event, "
+            "created_at) VALUES (?, ?, ?, ?, ?)",
+            queued.row,
+        )
+        if cur.rowcount == 1:
+            queued.kept = queued.row[2]
+            return
+        try:  # the id is taken (earlier, or earlier in this batch): that decision is kept
+            queued.kept = self._stored(queued.row[0], queued.row[1])
+        except InvalidInputError as exc:
+            queued.error = exc
+
+    def _stored(self, request_id: str, payload_hash: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT payload_hash, decision FROM requests WHERE request_id = ?", (request_id,)
+        ).fetchone()
         if row is None:
             return None
         if row[0] != payload_hash:
@@ -79,23 +184,6 @@ class Outbox:
                 "this request id was already used for a different request", field="request_id"
             )
         return str(row[1])
-
-    def record(self, request_id: str, payload_hash: str, decision: str, event: str) -> str:
-        """Store a new request's decision and event; return the decision that is kept.
-
-        When another thread stored the same id first, its decision wins and is returned.
-        """
-        with self._lock:
-            cur = self._conn.execute(
-                "INSERT OR IGNORE INTO requests (request_id, payload_hash, decision, event, "
-                "created_at) VALUES (?, ?, ?, ?, ?)",
-                (request_id, payload_hash, decision, event, time.time()),
-            )
-            if cur.rowcount == 1:
-                return decision
-        stored = self.decision_for(request_id, payload_hash)
-        assert stored is not None  # the row that made the insert a no-op
-        return stored
 
     def pending(self, limit: int) -> list[PendingEvent]:
         """The oldest events not yet written to the graph."""

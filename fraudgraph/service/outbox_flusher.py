@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,7 @@ from fraudgraph.types import Transaction
 LOG = logging.getLogger(__name__)
 MAX_BACKOFF_S = 10.0
 PRUNE_EVERY_S = 60.0
+CHECKPOINT_EVERY_S = 1.0
 
 
 class OutboxFlusher(BackgroundWorker):
@@ -54,6 +56,7 @@ class OutboxFlusher(BackgroundWorker):
         self._on_error = on_error
         self._retention_s = retention_s
         self._next_prune = 0.0
+        self._next_checkpoint = 0.0
         super().__init__("outbox-flusher")
 
     def flush_once(self) -> int:
@@ -92,9 +95,21 @@ class OutboxFlusher(BackgroundWorker):
                 if self._on_error is not None:
                     self._on_error(exc)
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
+            self._checkpoint_now_and_then()
             if not written:
                 self._prune_now_and_then()
                 self._stop.wait(backoff)
+
+    def _checkpoint_now_and_then(self) -> None:
+        """Fold the outbox's WAL into its file about once a second, off the request path."""
+        now = time.monotonic()
+        if now < self._next_checkpoint:
+            return
+        self._next_checkpoint = now + CHECKPOINT_EVERY_S
+        try:
+            self.outbox.checkpoint()
+        except sqlite3.Error as exc:  # the next round tries again; requests are unaffected
+            LOG.warning("outbox checkpoint failed: %s", exc)
 
     def _prune_now_and_then(self) -> None:
         """Forget old flushed ids, at most once a minute, when the outbox is idle."""

@@ -71,8 +71,13 @@ class RiskIndex:
                 if party in seen:
                     continue
                 seen.add(party)
-                old = entries.get(k, IdentifierRisk())
-                entries[k] = replace(old, links=min(old.links + 1, self._hub_cap))
+                old = entries.get(k)
+                if old is None:
+                    entries[k] = IdentifierRisk(links=min(1, self._hub_cap))
+                    continue
+                links = min(old.links + 1, self._hub_cap)
+                if links != old.links:  # a key at the cap already stays as it is
+                    entries[k] = replace(old, links=links)
 
     def riskiest(
         self, label: str, *, ring: bool, limit: int = 5

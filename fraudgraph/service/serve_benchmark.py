@@ -6,6 +6,11 @@ counts drawn from those record counts, 1% of accounts in rings). With ``use_neo4
 is instead loaded from a real Neo4j (``neo4j_uri``, default the configured one), whatever it
 holds, and one request in three uses its ring and shared accounts and devices; with
 ``models_dir`` the promoted GNN of that registry is loaded (and waited for) before the load.
+
+The load generator runs in its own process: ``client="node"`` (the default) is
+``clients/node/loadgen.js``, far cheaper per call than ``client="python"`` (an asyncio gRPC
+client), which matters when both share two cores. Both are open loop and measure client
+latency from each request's scheduled send time.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import numpy as np
 from fraudgraph.graph.driver import create_driver
 from fraudgraph.service.identifier_extractor import IdentifierExtractor
 from fraudgraph.service.load_generator import LoadGenerator, LoadPlan, LoadResult
+from fraudgraph.service.node_load_generator import NodeLoadGenerator
 from fraudgraph.service.risk_index import RiskIndex
 from fraudgraph.service.scorer import IdentifierRisk
 from fraudgraph.service.service_runtime import RuntimeOptions, ServiceRuntime
@@ -49,6 +55,7 @@ class BenchConfig:
     streams: int = 0
     neo4j_uri: str | None = None
     models_dir: Path | None = None
+    client: str = "node"
 
 
 class ServeBenchmark:
@@ -79,13 +86,17 @@ class ServeBenchmark:
                 pools = self._pools(runtime)
                 target = f"127.0.0.1:{runtime.port}"
                 self._load(target, pools, rate=min(200.0, c.rate), duration_s=2.0, prefix="warm")
+                before = os.times()
                 result = self._load(target, pools, rate=c.rate, duration_s=c.duration_s,
                                     prefix="run")  # fmt: skip
+                cpu = _cpu_per_request(before, os.times(), result, c.client == "node")
                 depth = runtime.outbox.depth()
             finally:
                 runtime.stop(1.0)
                 driver.close()
-        return self._report(result, index_s, entries, depth, model)
+        report = self._report(result, index_s, entries, depth, model)
+        report["metrics"].update(cpu)
+        return report
 
     def _wait_for_model(self, runtime: ServiceRuntime, timeout_s: float = 600.0) -> str:
         """The scorer's version once a promoted model is loaded (or refused)."""
@@ -133,6 +144,7 @@ class ServeBenchmark:
         else:
             runtime.index.replace_all(self._synthetic_entries())
             entries = len(runtime.index)
+        runtime.index_loaded()  # what the runtime's own loads do next
         return time.perf_counter() - started, entries
 
     def _synthetic_entries(self) -> dict[str, IdentifierRisk]:
@@ -170,6 +182,8 @@ class ServeBenchmark:
             devices=max(c.applications // 2, 1), seed=c.seed, id_prefix=prefix,
             streams=c.streams, account_pool=pools[0], device_pool=pools[1],
         )  # fmt: skip
+        if c.client == "node":
+            return NodeLoadGenerator(plan).run()
         ctx = mp.get_context("spawn")
         with ctx.Pool(1) as pool:
             result: LoadResult = pool.apply(_run_plan, (plan,))
@@ -217,6 +231,8 @@ class ServeBenchmark:
                 "server_workers": self._workers,
                 "client_concurrency": c.concurrency,
                 "client_mode": f"ScoreStream x{c.streams}" if c.streams else "unary",
+                "client": c.client,
+                "client_latency_from": "scheduled send time",
                 "duration_s": c.duration_s,
             },
         }
@@ -225,6 +241,26 @@ class ServeBenchmark:
 def _run_plan(plan: LoadPlan) -> LoadResult:
     """Pool entry point: the load generator's own process."""
     return LoadGenerator(plan).run()
+
+
+def _cpu_per_request(
+    before: os.times_result, after: os.times_result, result: LoadResult, child_client: bool
+) -> dict[str, float | None]:
+    """CPU time per answered request (µs) of this process (the server) and of the generator.
+
+    The generator's figure is given for the Node one, a child process reaped by then (it
+    includes Node's start-up); the Python one's pool worker also counts its imports.
+    """
+    answered = max(len(result.client_ms) + sum(result.errors.values()), 1)
+    server = after.user + after.system - before.user - before.system
+    client = (
+        after.children_user + after.children_system
+        - before.children_user - before.children_system
+    )  # fmt: skip
+    return {
+        "server_cpu_us_per_request": round(server / answered * 1e6, 1),
+        "client_cpu_us_per_request": round(client / answered * 1e6, 1) if child_client else None,
+    }
 
 
 def _percentile(values: list[float], q: int) -> float | None:

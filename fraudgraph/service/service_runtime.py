@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -120,7 +121,7 @@ class ServiceRuntime:
         self.loader = RiskIndexLoader(
             driver, options.database, self.index, hub_cap=options.hub_cap,
             interval_s=options.index_refresh_s, on_error=self._graph_error("index"),
-            on_loaded=lambda: self.health.graph_available(True),
+            on_loaded=self.index_loaded,
         )  # fmt: skip
         self.flusher = OutboxFlusher(
             self.outbox, driver, options.database, batch_size=options.flush_batch,
@@ -153,6 +154,17 @@ class ServiceRuntime:
         self.health.graph_available(loaded)
         LOG.info("serving on %s:%d", self.options.host, self.port)
         return self.port
+
+    def index_loaded(self) -> None:
+        """A fresh risk index is in: the graph is reachable; settle the heap.
+
+        ``gc.freeze`` moves every object alive now (libraries, the index) out of the cyclic
+        collector's sight, so its full collections no longer rescan them between requests:
+        measured, that was a third of a request's CPU. Frozen objects are still freed by
+        reference counting when a later load replaces them.
+        """
+        self.health.graph_available(True)
+        gc.freeze()
 
     def promote(self, scorer: Scorer) -> None:
         """Serve new requests with a newly promoted model; in-flight ones finish on the old."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -62,3 +63,75 @@ def test_prune_forgets_only_old_flushed_requests(tmp_path: Path) -> None:
     assert box.prune(older_than_s=-1) == 1  # flushed and "old": gone
     assert box.decision_for("old", "h") is None
     assert box.decision_for("pending", "h") == "D"
+
+
+def test_group_commit_answers_every_request_of_one_batch(tmp_path: Path) -> None:
+    """Rows queued while the writer is busy are committed together, each with its own answer."""
+    box = Outbox(tmp_path / "o.sqlite")
+    box.record("taken", "h", "D-first", "E")
+    answers: dict[str, str | Exception] = {}
+
+    def write(name: str, rid: str, payload: str) -> None:
+        try:
+            answers[name] = box.record(rid, payload, f"D-{name}", "E")
+        except InvalidInputError as exc:
+            answers[name] = exc
+
+    calls = [(f"new{i}", f"r{i}", "h") for i in range(8)]
+    calls += [("same-again", "taken", "h"), ("reused-id", "taken", "other"),
+              ("twin-a", "twin", "h"), ("twin-b", "twin", "h")]  # fmt: skip
+    threads = [threading.Thread(target=write, args=c) for c in calls]
+    with box._lock:  # the writer is busy: every request queues behind it
+        for t in threads:
+            t.start()
+        while len(box._queue) < len(calls):
+            threading.Event().wait(0.01)
+    for t in threads:
+        t.join(10)
+    assert all(answers[f"new{i}"] == f"D-new{i}" for i in range(8))
+    assert answers["same-again"] == "D-first"  # the stored decision comes back
+    reused = answers["reused-id"]
+    assert isinstance(reused, InvalidInputError)
+    assert reused.field == "request_id"
+    assert answers["twin-a"] == answers["twin-b"]  # same id twice in one batch: one decision
+    assert answers["twin-a"] in {"D-twin-a", "D-twin-b"}
+    assert box.depth() == 1 + 8 + 1
+    reopened = Outbox(tmp_path / "o.sqlite")  # committed, not only visible to this connection
+    assert reopened.decision_for("r7", "h") == "D-new7"
+
+
+def test_a_failed_group_commit_fails_each_of_its_requests(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "o.sqlite")
+    errors: list[Exception] = []
+
+    def write(n: int) -> None:
+        try:
+            box.record(f"r{n}", "h", "D", "E")
+        except sqlite3.Error as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+    with box._lock:
+        for t in threads:
+            t.start()
+        while len(box._queue) < len(threads):
+            threading.Event().wait(0.01)
+        box._conn.close()  # the disk is gone: the commit of the whole group fails
+    for t in threads:
+        t.join(10)
+    assert len(errors) == 3  # every request of the group hears of it; none hangs
+    assert box._queue == []
+
+
+def test_checkpoints_happen_off_the_request_path(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite"
+    box = Outbox(path)
+    for i in range(1200):  # past SQLite's default auto-checkpoint of 1000 pages
+        box.record(f"r{i}", "h", "D" * 500, "E" * 4000)
+    wal = path.with_name(path.name + "-wal")
+    assert path.stat().st_size < 64 * 1024  # requests never copied their rows into the file
+    assert wal.stat().st_size > 1200 * 4000
+    box.checkpoint()
+    assert path.stat().st_size > 1200 * 4000  # the flusher's checkpoint did
+    box.close()
+    assert Outbox(path).decision_for("r1199", "h") == "D" * 500

@@ -1,0 +1,69 @@
+"""Both benchmark load generators against an in-process server: counts, latencies, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from fraudgraph.service.load_generator import LoadGenerator, LoadPlan, LoadResult
+from fraudgraph.service.node_load_generator import NodeLoadGenerator
+from fraudgraph.service.service_runtime import ServiceRuntime
+
+needs_node = pytest.mark.skipif(
+    not NodeLoadGenerator.available(), reason="node and clients/node/node_modules are needed"
+)
+
+
+def _plan(runtime: ServiceRuntime, **kw: object) -> LoadPlan:
+    values: dict[str, object] = {
+        "target": f"127.0.0.1:{runtime.port}", "token": "score-token", "rate": 200.0,
+        "duration_s": 0.5, "concurrency": 16, "accounts": 1000, "devices": 500,
+        "id_prefix": "lg",
+    }  # fmt: skip
+    values.update(kw)
+    return LoadPlan(**values)  # type: ignore[arg-type]
+
+
+def _run(kind: str, plan: LoadPlan) -> LoadResult:
+    return NodeLoadGenerator(plan).run() if kind == "node" else LoadGenerator(plan).run()
+
+
+@pytest.mark.parametrize("kind", [pytest.param("node", marks=needs_node), "python"])
+@pytest.mark.parametrize("streams", [0, 3])
+def test_every_scheduled_request_is_answered_and_timed(
+    runtime: ServiceRuntime, kind: str, streams: int
+) -> None:
+    result = _run(kind, _plan(runtime, streams=streams))
+    assert result.sent == 100
+    assert result.errors == {}
+    assert len(result.client_ms) == len(result.server_ms) == 100
+    assert sum(result.actions.values()) == 100
+    assert set(result.actions) <= {"ACTION_ALLOW", "ACTION_REVIEW", "ACTION_BLOCK"}
+    assert all(s > 0 for s in result.server_ms)
+    # client latency runs from the scheduled send time, so it covers the server's own
+    assert sorted(result.client_ms)[50] >= sorted(result.server_ms)[50]
+    assert result.elapsed_s >= 0.45  # the schedule spans the plan's duration
+    assert runtime.outbox.depth() == 100  # each request scored and recorded once
+
+
+@pytest.mark.parametrize("kind", [pytest.param("node", marks=needs_node), "python"])
+@pytest.mark.parametrize("streams", [0, 2])
+def test_refused_calls_are_counted_by_status(
+    runtime: ServiceRuntime, kind: str, streams: int
+) -> None:
+    result = _run(kind, _plan(runtime, token="wrong", rate=40.0, streams=streams))
+    assert result.errors == {"UNAUTHENTICATED": 20}
+    assert result.client_ms == []
+    assert runtime.outbox.depth() == 0
+
+
+@needs_node
+def test_node_result_is_parsed_into_a_load_result() -> None:
+    text = (
+        '{"sent": 3, "elapsed_s": 0.5, "client_ms": [1.5, 2, 3], "server_ms": [0.5, 1, 1],'
+        ' "errors": {"DEADLINE_EXCEEDED": 1}, "actions": {"ACTION_ALLOW": 2}}'
+    )
+    result = NodeLoadGenerator.parse(text)
+    assert result.client_ms == [1.5, 2.0, 3.0]
+    assert result.errors == {"DEADLINE_EXCEEDED": 1}
+    assert result.actions == {"ACTION_ALLOW": 2}
+    assert (result.sent, result.elapsed_s) == (3, 0.5)

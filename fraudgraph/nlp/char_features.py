@@ -14,6 +14,9 @@ from spacy.attrs import LEMMA, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
+# Importing this module registers every character-feature factory the configs name.
+from fraudgraph.nlp import char_lexicon  # noqa: F401
+
 FACTORY = "fraudgraph_char_bigrams"
 END = "</s>"
 

@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from fraudgraph.errors import ModelError
 from fraudgraph.nlp.corpus import NerExample
@@ -21,7 +22,12 @@ CONFIG_DIR = PROJECT_ROOT / "nlp" / "configs"
 
 @dataclass(frozen=True, slots=True)
 class TrainingPlan:
-    """What to train: the config, its overrides and where the finished model goes."""
+    """What to train: the config, its overrides and where the finished model goes.
+
+    ``keep`` picks the model that is copied out: ``"best"`` (highest score on the dev examples
+    given to :meth:`NerTrainer.train`) or ``"last"`` (after exactly ``max_steps`` steps, for
+    recipes whose dev examples are only a monitor and must not select the model).
+    """
 
     config: Path
     output: Path
@@ -30,6 +36,7 @@ class TrainingPlan:
     eval_frequency: int = 400
     name: str = "pipeline"
     version: str = "0.1.0"
+    keep: Literal["best", "last"] = "best"
     overrides: dict[str, object] = field(default_factory=dict)
 
 
@@ -40,7 +47,7 @@ class NerTrainer:
         self.plan = plan
 
     def train(self, train: Sequence[NerExample], dev: Sequence[NerExample]) -> Path:
-        """Train, copy the best model to ``plan.output`` and return that path."""
+        """Train, copy the kept model (see :class:`TrainingPlan`) to ``plan.output``; return it."""
         from spacy.cli.train import train as spacy_train
 
         import fraudgraph.nlp.char_features  # noqa: F401  registers the factory for the config
@@ -57,12 +64,12 @@ class NerTrainer:
             **self.plan.overrides,
         }
         spacy_train(self.plan.config, work / "run", overrides=overrides)
-        best = work / "run" / "model-best"
-        if not best.is_dir():
-            raise ModelError(f"spaCy training produced no model under {best}")
+        kept = work / "run" / f"model-{self.plan.keep}"
+        if not kept.is_dir():
+            raise ModelError(f"spaCy training produced no model under {kept}")
         if self.plan.output.exists():
             shutil.rmtree(self.plan.output)
-        shutil.copytree(best, self.plan.output)
+        shutil.copytree(kept, self.plan.output)
         shutil.rmtree(work)
         self._stamp(self.plan.output / "meta.json")
         return self.plan.output

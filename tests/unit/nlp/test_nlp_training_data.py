@@ -11,7 +11,7 @@ from fraudgraph.errors import NotFoundError
 from fraudgraph.nlp.corpus import NerExample
 from fraudgraph.nlp.dataset_catalog import DatasetCatalog
 from fraudgraph.nlp.ner_trainer import CONFIG_DIR, NerTrainer, TrainingPlan
-from fraudgraph.nlp.training_recipes import Recipe, TrainingRecipes
+from fraudgraph.nlp.training_recipes import MONITOR_SIZE, Recipe, TrainingRecipes, monitor
 
 
 def write_resume(root: Path) -> None:
@@ -66,3 +66,43 @@ def test_docbin_alignment(tmp_path: Path) -> None:
     path = NerTrainer(plan).to_docbin(examples, tmp_path / "train.spacy")
     (doc,) = DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)
     assert [(ent.text, ent.label_) for ent in doc.ents] == [("Silicon Valley Bank", "ORGANIZATION")]
+
+
+def test_native_models_keep_the_last_model_and_never_see_dev(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_resume(tmp_path)
+    dev_file = tmp_path / "nlp" / "zh" / "resume" / "dev.char.bmes"
+    dev_file.write_text("王 B-NAME\n五 E-NAME\n\n", encoding="utf-8")
+    seen: list[tuple[TrainingPlan, list[NerExample], list[NerExample]]] = []
+
+    def fake_train(self: NerTrainer, train: list[NerExample], dev: list[NerExample]) -> Path:
+        seen.append((self.plan, train, dev))
+        return self.plan.output
+
+    monkeypatch.setattr(NerTrainer, "train", fake_train)
+    recipes = TrainingRecipes(DatasetCatalog(tmp_path))
+    recipes.train("resume", tmp_path / "model")
+    ((plan, train, monitored),) = seen
+    assert plan.keep == "last"
+    assert plan.config.name == "zh_native.cfg"
+    assert monitored == train  # the monitor is drawn from train; the dev sentence is absent
+    assert all("王五" not in example.text for example in monitored)
+
+
+def test_monitor_is_a_seeded_sample_of_train() -> None:
+    train = [NerExample(f"句子{i}", ()) for i in range(1000)]
+    sample = monitor(train)
+    assert len(sample) == MONITOR_SIZE
+    assert len(set(sample)) == MONITOR_SIZE
+    assert set(sample) <= set(train)
+    assert sample == monitor(train)
+    assert set(monitor(train[:5])) == set(train[:5])  # a small train set is monitored whole
+
+
+def test_every_recipe_config_exists() -> None:
+    recipes = TrainingRecipes(DatasetCatalog(Path("/nonexistent")))
+    for target in TrainingRecipes.targets():
+        recipe = recipes.recipe(target)
+        assert (CONFIG_DIR / recipe.config).is_file(), target
+        assert recipe.keep == ("best" if target in {"zh", "en"} else "last"), target

@@ -8,6 +8,7 @@ reaches query text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from fraudgraph.errors import InvalidInputError
@@ -167,8 +168,10 @@ def merge_links(src_label: str, rel: str, dst_label: str) -> str:
 WIPE_GRAPH: Final = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 # --- Ingest ------------------------------------------------------------------------------------
-# A batch is one transaction. Records not yet in the graph are CREATEd with inline property maps
-# (no Eager operators, no relationship scans); records already there (a replayed batch after a
+# A batch is one transaction. Records not yet in the graph are CREATEd with inline property maps,
+# their structural relationships and their entity links in ONE statement (index seeks only, no
+# relationship scans; the entity MERGEs inside FOREACH make the planner add Eager operators,
+# harmless at a few thousand rows per batch); records already there (a replayed batch after a
 # crash, or an update) go through MERGE statements. Either way a replay changes nothing.
 
 #: Properties written for each record label, in the order of the CREATE statements.
@@ -181,9 +184,22 @@ RECORD_PROPS: Final[dict[str, tuple[str, ...]]] = {
 }  # fmt: skip
 
 
+#: Time properties: rows carry them as ISO 8601 strings, stored as DateTime (same value, same
+#: offset as the driver's DateTime; parsing in Neo4j is far cheaper than packing in Python).
+TIME_PROPS: Final[dict[str, tuple[str, ...]]] = {
+    "Application": ("created_at",),
+    "Account": ("opened_at",),
+    "Transaction": ("timestamp",),
+}
+
+
+def _value(lbl: str, prop: str) -> str:
+    return f"datetime(row.props.{prop})" if prop in TIME_PROPS.get(lbl, ()) else f"row.props.{prop}"
+
+
 def _inline(lbl: str) -> str:
     key = RECORD_KEYS[lbl]
-    props = ", ".join(f"{p}: row.props.{p}" for p in RECORD_PROPS[lbl])
+    props = ", ".join(f"{p}: {_value(lbl, p)}" for p in RECORD_PROPS[lbl])
     return f"{{{key}: row.id, {props}}}"
 
 
@@ -199,26 +215,54 @@ def merge_keys(node_label: str) -> str:
     return f"UNWIND $ids AS id MERGE (:{lbl} {{{RECORD_KEYS[lbl]}: id}})"
 
 
-def create_records(node_label: str) -> str:
-    """CREATE new records with their structural relationship (APPLIED, OWNS, SENT/TO)."""
+#: Properties of a link relationship (provenance of the entity in its field).
+LINK_PROPS: Final = (
+    "field: l.field, start: l.start, text: l.text, end: l.end, "
+    "extractor: l.extractor, version: l.version, confidence: l.confidence"
+)
+
+
+def _create_links(pairs: Sequence[tuple[str, str]]) -> str:
+    """One FOREACH per (entity label, relationship): MERGE the entity, CREATE the new link."""
+    parts = []
+    for entity_label, rel in pairs:
+        ent, typ = label(entity_label), rel_type(rel)
+        parts.append(
+            f" FOREACH (l IN coalesce(row.links.{ent}_{typ}, []) |"
+            f" MERGE (e:{ent} {{key: l.key}}) ON CREATE SET e.valid = l.valid, e.attrs = l.attrs"
+            f" CREATE (n)-[:{typ} {{{LINK_PROPS}}}]->(e))"
+        )
+    return "".join(parts)
+
+
+def create_records(node_label: str, pairs: Sequence[tuple[str, str]] = ()) -> str:
+    """CREATE new records with their structural relationship (APPLIED, OWNS, SENT/TO) and
+    their entity links (``row.links``, for the given (entity label, relationship) pairs).
+
+    A record created here cannot have links yet, so links are CREATEd; entities are MERGEd.
+    One statement per batch: the new node is at hand, nothing is looked up twice.
+    """
     lbl = label(node_label)
     node = f"(n:{lbl} {_inline(lbl)})"
+    links = _create_links(pairs)
     if lbl == "Application":
         return (
             "UNWIND $rows AS row MATCH (c:Customer {customer_id: row.customer_id}) "
-            f"CREATE (c)-[:APPLIED]->{node}"
+            f"CREATE (c)-[:APPLIED]->{node}{links}"
         )
     if lbl == "Account":
         return (
-            f"UNWIND $rows AS row CREATE {node} WITH n, row WHERE row.customer_id IS NOT NULL "
+            f"UNWIND $rows AS row CREATE {node}{links} "
+            "WITH n, row WHERE row.customer_id IS NOT NULL "
             "MATCH (c:Customer {customer_id: row.customer_id}) CREATE (c)-[:OWNS]->(n)"
         )
     if lbl == "Transaction":
         return (
             "UNWIND $rows AS row MATCH (p:Account {account_id: row.payer}) "
             f"MATCH (q:Account {{account_id: row.payee}}) CREATE (p)-[:SENT]->{node}-[:TO]->(q)"
+            f"{links}"
         )
-    return f"UNWIND $rows AS row CREATE {node}"
+    return f"UNWIND $rows AS row CREATE {node}{links}"
 
 
 UPSERT_RECORDS: Final[dict[str, str]] = {
@@ -228,20 +272,23 @@ MERGE (c:Customer {customer_id: row.id}) SET c += row.props
 """,
     "Application": """
 UNWIND $rows AS row
-MERGE (a:Application {application_id: row.id}) SET a += row.props
+MERGE (a:Application {application_id: row.id})
+SET a += row.props, a.created_at = datetime(row.props.created_at)
 WITH a, row MATCH (c:Customer {customer_id: row.customer_id})
 MERGE (c)-[:APPLIED]->(a)
 """,
     "Account": """
 UNWIND $rows AS row
-MERGE (a:Account {account_id: row.id}) SET a += row.props
+MERGE (a:Account {account_id: row.id})
+SET a += row.props, a.opened_at = coalesce(datetime(row.props.opened_at), a.opened_at)
 WITH a, row WHERE row.customer_id IS NOT NULL
 MATCH (c:Customer {customer_id: row.customer_id})
 MERGE (c)-[:OWNS]->(a)
 """,
     "Transaction": """
 UNWIND $rows AS row
-MERGE (t:Transaction {transaction_id: row.id}) SET t += row.props
+MERGE (t:Transaction {transaction_id: row.id})
+SET t += row.props, t.timestamp = datetime(row.props.timestamp)
 WITH t, row MATCH (p:Account {account_id: row.payer}) MATCH (q:Account {account_id: row.payee})
 MERGE (p)-[:SENT]->(t)
 MERGE (t)-[:TO]->(q)
@@ -249,22 +296,14 @@ MERGE (t)-[:TO]->(q)
 }
 
 
-def entity_links(src_label: str, entity_label: str, rel: str, *, new_sources: bool) -> str:
-    """Link records to entity nodes, one relationship per (field, span start) of the record.
-
-    For records created in the same transaction the links cannot exist yet: CREATE them.
-    """
+def entity_links(src_label: str, entity_label: str, rel: str) -> str:
+    """MERGE the links of records already in the graph (a replayed batch, an update): one
+    relationship per (field, span start) of the record."""
     src, ent, typ = label(src_label), label(entity_label), rel_type(rel)
-    head = (
+    return (
         f"UNWIND $rows AS row MATCH (s:{src} {{{RECORD_KEYS[src]}: row.src}}) "
         f"MERGE (e:{ent} {{key: row.key}}) ON CREATE SET e.valid = row.valid, e.attrs = row.attrs "
-    )
-    props = ("text: row.text, end: row.end, extractor: row.extractor, version: row.version, "
-             "confidence: row.confidence")  # fmt: skip
-    if new_sources:
-        return head + f"CREATE (s)-[:{typ} {{field: row.field, start: row.start, {props}}}]->(e)"
-    return (
-        head + f"MERGE (s)-[r:{typ} {{field: row.field, start: row.start}}]->(e) "
+        f"MERGE (s)-[r:{typ} {{field: row.field, start: row.start}}]->(e) "
         "SET r.text = row.text, r.end = row.end, r.extractor = row.extractor, "
         "r.version = row.version, r.confidence = row.confidence"
     )

@@ -1,4 +1,9 @@
-"""Turning typed records and their entities into the parameter rows of the ingest queries."""
+"""Turning typed records and their entities into the parameter rows of the ingest queries.
+
+Times travel as ISO 8601 strings that the queries turn into DateTime values
+(``queries.TIME_PROPS``): the driver's own DateTime packing is pure Python and cost more CPU
+than everything else in a batch.
+"""
 
 from __future__ import annotations
 
@@ -57,13 +62,14 @@ REFERENCES: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 
 @dataclass(slots=True)
 class WriteBatch:
-    """One transaction's worth of records of one label, and the entity links they carry."""
+    """One transaction's worth of records of one label, and the entity links they carry.
+
+    Each record row may hold ``links``: {``Entity_REL`` pair key: [link rows]}, written by the
+    same statement that creates the record (see :func:`queries.create_records`).
+    """
 
     label: str
     records: list[dict[str, Any]] = field(default_factory=list)
-    links: dict[tuple[str, str], list[dict[str, Any]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
 
     def references(self) -> list[tuple[str, list[str]]]:
         refs = []
@@ -74,47 +80,87 @@ class WriteBatch:
 
     def add_entities(self, pos: int, entities: list[Entity]) -> None:
         """Add the entities found in the fields of ``self.records[pos]``."""
-        record = self.records[pos]
-        free = set(FREE_TEXT_FIELDS.get(self.label, ()))
-        for entity in entities:
-            prov = entity.provenance
-            if prov is None or not entity.canonical:
-                continue
-            if entity.kind is EntityKind.PERSON and prov.field == "name":
-                record["props"]["name_key"] = entity.attributes.get("romanised", entity.canonical)
-                continue
-            node = ENTITY_NODES.get(entity.kind)
-            if node is None:
-                continue  # amounts, dates, titles: properties of text, not graph nodes
-            rel = "MENTIONS" if prov.field in free else node[1]
-            attrs = _attribute_list(entity.attributes) if entity.attributes else []
-            self.links[(node[0], rel)].append(
-                {
-                    "pos": pos,
-                    "src": record["id"],
-                    "key": entity.canonical,
-                    "valid": entity.valid,
-                    "attrs": attrs,
-                    "field": prov.field,
-                    "start": prov.start,
-                    "end": prov.end,
-                    "text": entity.text[:200],
-                    "extractor": prov.extractor,
-                    "version": prov.version,
-                    "confidence": prov.confidence,
-                }
-            )
+        self.add_field_links(pos, field_links(self.label, entities))
 
-    def link_statements(self, new_positions: set[int]) -> list[tuple[str, list[dict[str, Any]]]]:
-        out = []
-        for (ent, rel), rows in sorted(self.links.items()):
-            fresh = [r for r in rows if r["pos"] in new_positions]
-            known = [r for r in rows if r["pos"] not in new_positions]
-            if fresh:
-                out.append((queries.entity_links(self.label, ent, rel, new_sources=True), fresh))
-            if known:
-                out.append((queries.entity_links(self.label, ent, rel, new_sources=False), known))
-        return out
+    def add_field_links(self, pos: int, links: FieldLinks) -> None:
+        """Add what :func:`field_links` made of one field's entities to ``self.records[pos]``."""
+        name_key, pairs = links
+        record = self.records[pos]
+        if name_key is not None:
+            record["props"]["name_key"] = name_key
+        if not pairs:
+            return
+        by_pair = record.get("links")
+        if by_pair is None:
+            by_pair = record["links"] = {}
+        for pair, link in pairs:
+            found = by_pair.get(pair)
+            if found is None:
+                by_pair[pair] = [link]
+            else:
+                found.append(link)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The (entity label, relationship) pairs linked from the records, sorted."""
+        keys = {pair for r in self.records for pair in r.get("links", ())}
+        return sorted(PAIRS[key] for key in keys)
+
+    def link_statements(self, rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+        """MERGE statements for the links of ``rows`` (records already in the graph)."""
+        flat: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            for pair, links in row.get("links", {}).items():
+                flat[pair].extend({**link, "src": row["id"]} for link in links)
+        return [
+            (queries.entity_links(self.label, *PAIRS[pair]), flat[pair]) for pair in sorted(flat)
+        ]
+
+
+#: (``name_key`` of a person's own name or None, ((pair key, link row), ...)) of one field.
+FieldLinks = tuple[str | None, tuple[tuple[str, dict[str, Any]], ...]]
+
+#: Pair key (``Phone_HAS_PHONE``) -> (entity label, relationship type).
+PAIRS: Mapping[str, tuple[str, str]] = {
+    f"{node}_{rel}": (node, rel)
+    for node, typed in ENTITY_NODES.values()
+    for rel in {typed, "MENTIONS"}
+}
+
+
+def field_links(record_label: str, entities: list[Entity]) -> FieldLinks:
+    """The link rows (and name key) of entities found in the fields of a ``record_label`` record.
+
+    The result holds no record id, so it can be cached per field value and shared by records.
+    """
+    free = FREE_TEXT_FIELDS.get(record_label, ())
+    name_key: str | None = None
+    pairs: list[tuple[str, dict[str, Any]]] = []
+    for entity in entities:
+        prov = entity.provenance
+        if prov is None or not entity.canonical:
+            continue
+        if entity.kind is EntityKind.PERSON and prov.field == "name":
+            name_key = entity.attributes.get("romanised", entity.canonical)
+            continue
+        node = ENTITY_NODES.get(entity.kind)
+        if node is None:
+            continue  # amounts, dates, titles: properties of text, not graph nodes
+        rel = "MENTIONS" if prov.field in free else node[1]
+        attrs = _attribute_list(entity.attributes) if entity.attributes else []
+        link = {
+            "key": entity.canonical,
+            "valid": entity.valid,
+            "attrs": attrs,
+            "field": prov.field,
+            "start": prov.start,
+            "end": prov.end,
+            "text": entity.text[:200],
+            "extractor": prov.extractor,
+            "version": prov.version,
+            "confidence": prov.confidence,
+        }
+        pairs.append((f"{node[0]}_{rel}", link))
+    return name_key, tuple(pairs)
 
 
 def _attribute_list(attributes: Mapping[str, str]) -> list[str]:
@@ -132,7 +178,7 @@ def customer_row(row: Mapping[str, str]) -> dict[str, Any]:
 def application_row(app: Application) -> dict[str, Any]:
     props = {
         "product": app.product.value,
-        "created_at": app.created_at,
+        "created_at": app.created_at.isoformat(),
         "name": app.name,
         "income": app.income,
         "amount": app.amount,
@@ -148,7 +194,7 @@ def application_row(app: Application) -> dict[str, Any]:
 def account_row(account: Account, extra: Mapping[str, Any]) -> dict[str, Any]:
     props: dict[str, Any] = {"kind": account.kind, "init_balance": account.init_balance}
     if account.opened_at is not None:
-        props["opened_at"] = account.opened_at
+        props["opened_at"] = account.opened_at.isoformat()
     props.update(extra)
     return {"id": account.account_id, "customer_id": account.customer_id, "props": props}
 
@@ -157,7 +203,7 @@ def transaction_row(txn: Transaction) -> dict[str, Any]:
     props = {
         "amount": txn.amount,
         "currency": txn.currency,
-        "timestamp": txn.timestamp,
+        "timestamp": txn.timestamp.isoformat(),
         "channel": txn.channel,
         "memo": txn.memo,
     }

@@ -54,22 +54,20 @@ def _write_batch(tx: ManagedTransaction, batch: WriteBatch) -> WriteCounts:
     present = set(tx.run(queries.existing_keys(batch.label), ids=ids).single(strict=True)["ids"])
     fresh: list[dict[str, Any]] = []
     known: list[dict[str, Any]] = []
-    new_positions: set[int] = set()
-    for pos, row in enumerate(batch.records):
+    for row in batch.records:
         if row["id"] in present:
             known.append(row)
         else:
             present.add(row["id"])  # a second row with the same key in this batch updates it
             fresh.append(row)
-            new_positions.add(pos)
-    counts.already_present = len(batch.records) - len(fresh)
+    counts.already_present = len(known)
     for ref_label, ref_ids in batch.references():
         if ref_ids:
             _run(tx, counts, queries.merge_keys(ref_label), ids=ref_ids)
     if fresh:
-        _run(tx, counts, queries.create_records(batch.label), rows=fresh)
+        _run(tx, counts, queries.create_records(batch.label, batch.pairs()), rows=fresh)
     if known:
         _run(tx, counts, queries.UPSERT_RECORDS[batch.label], rows=known)
-    for query, rows in batch.link_statements(new_positions):
-        _run(tx, counts, query, rows=rows)
+        for query, rows in batch.link_statements(known):
+            _run(tx, counts, query, rows=rows)
     return counts

@@ -20,7 +20,13 @@ from tqdm import tqdm
 from fraudgraph.errors import InvalidInputError
 from fraudgraph.ingest import graph_rows
 from fraudgraph.ingest.checkpoint import Checkpoint
-from fraudgraph.ingest.graph_rows import FREE_TEXT_FIELDS, STRUCTURED_FIELDS, WriteBatch
+from fraudgraph.ingest.fifo_cache import FifoCache
+from fraudgraph.ingest.graph_rows import (
+    FREE_TEXT_FIELDS,
+    STRUCTURED_FIELDS,
+    FieldLinks,
+    WriteBatch,
+)
 from fraudgraph.ingest.graph_writer import GraphWriter, WriteCounts
 from fraudgraph.ingest.record_parser import (
     parse_account,
@@ -50,6 +56,9 @@ class KindSpec:
     parse: Callable[[Mapping[str, Any]], Any]
     row: Callable[[Any, Mapping[str, Any]], dict[str, Any]]
 
+
+#: Field values whose links are remembered (:meth:`Loader._add_entities`).
+LINKS_CACHE_SIZE = 200_000
 
 #: Raw columns passed through to the node as they are (ground truth of imported simulations).
 PASSTHROUGH = ("label_fraud",)
@@ -126,6 +135,9 @@ class Loader:
         self._state_dir = state_dir
         self._batch_size = batch_size
         self._progress = progress
+        self._links_cache: FifoCache[tuple[str, str | None, str], FieldLinks] = FifoCache(
+            LINKS_CACHE_SIZE
+        )
 
     def load(self, source: Path, files: list[SourceFile], *, restart: bool = False) -> LoadSummary:
         """Load ``files`` (from ``source``); resume from the checkpoint unless ``restart``."""
@@ -199,12 +211,12 @@ class Loader:
             result.read += 1
             last = row.line
             if row.data is None:
-                bad.append((row.line, row.error or "unreadable", row.raw, None))
+                bad.append((row.line, row.error or "unreadable", row.preview(), None))
             else:
                 try:
                     records.append((spec.parse(row.data), row.data))
                 except InvalidInputError as exc:
-                    bad.append((row.line, str(exc), row.raw or _preview(row.data), exc.field))
+                    bad.append((row.line, str(exc), row.preview() or _preview(row.data), exc.field))
             if len(records) + len(bad) >= self._batch_size:
                 yield self._pending(source, spec, records, bad, last, result)
                 bar.update(len(records) + len(bad))
@@ -231,25 +243,35 @@ class Loader:
         return _Pending(source.path.name, last_line, batch, list(bad))
 
     def _add_entities(self, batch: WriteBatch, records: list[Any]) -> None:
+        """Link each record to the entities of its fields. Field values repeat a lot (a
+        customer's fields again in their applications, shared devices and IPs), so what a value
+        gives is cached: only values not seen before go through the extractor, once each."""
         assert self._extractor is not None
         fields = STRUCTURED_FIELDS.get(batch.label, ())
         if self._free_text:
             fields = (*fields, *FREE_TEXT_FIELDS.get(batch.label, ()))
-        texts: list[TextRecord] = []
-        owners: list[int] = []
+        todo: dict[tuple[str, str | None, str], list[int]] = {}
+        cache = self._links_cache
         for pos, rec in enumerate(records):
-            rec_id = batch.records[pos]["id"]
             language = _get(rec, "language") or None
             for name in fields:
                 value = _get(rec, name)
-                if value:
-                    texts.append(TextRecord(value, rec_id, name, language))
-                    owners.append(pos)
-        by_owner: dict[int, list[Entity]] = {}
-        for pos, entities in zip(owners, self._extractor.extract_many(texts), strict=True):
-            by_owner.setdefault(pos, []).extend(entities)
-        for pos, entities in by_owner.items():
-            batch.add_entities(pos, entities)
+                if not value:
+                    continue
+                key = (name, language, value)
+                found = cache.get(key)
+                if found is not None:
+                    batch.add_field_links(pos, found)
+                else:
+                    todo.setdefault(key, []).append(pos)
+        texts = [TextRecord(value, "", name, language) for name, language, value in todo]
+        for (key, positions), entities in zip(
+            todo.items(), self._extractor.extract_many(texts), strict=True
+        ):
+            found = graph_rows.field_links(batch.label, entities)
+            cache.put(key, found)
+            for pos in positions:
+                batch.add_field_links(pos, found)
 
 
 def _get(record: Any, name: str) -> str:

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
+
 from fraudgraph.errors import IngestError
 
 RecordKind = Literal["customers", "applications", "accounts", "transactions"]
@@ -29,6 +31,13 @@ class RawRow:
     data: dict[str, Any] | None
     error: str | None = None
     raw: str = ""
+    raw_bytes: bytes = b""  # the input line, decoded only when a reject needs it
+
+    def preview(self) -> str:
+        """The input line as read (500 characters at most), for the rejects file."""
+        if self.raw or not self.raw_bytes:
+            return self.raw
+        return self.raw_bytes[:500].decode("utf-8", errors="replace").rstrip("\r\n")
 
 
 RowAdapter = Callable[[int, dict[str, Any]], dict[str, Any]]
@@ -53,6 +62,9 @@ class SourceFile:
             rows = _parquet_rows(self.path)
         else:
             raise IngestError(f"unsupported file type {self.path.name} (jsonl, csv, tsv, parquet)")
+        if not self.columns and self.adapter is None:
+            yield from rows
+            return
         for row in rows:
             if row.data is None:
                 yield row
@@ -60,7 +72,7 @@ class SourceFile:
             data = {self.columns.get(k, k): v for k, v in row.data.items()}
             if self.adapter is not None:
                 data = self.adapter(row.line, data)
-            yield RawRow(row.line, data, None, row.raw)
+            yield RawRow(row.line, data, None, row.raw, row.raw_bytes)
 
 
 def _decode(line: bytes) -> str:
@@ -70,23 +82,34 @@ def _decode(line: bytes) -> str:
 def _jsonl_rows(path: Path) -> Iterator[RawRow]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            preview = raw[:500].decode("utf-8", errors="replace").rstrip("\r\n")
             try:
-                text = _decode(raw)
-            except UnicodeDecodeError as exc:
-                yield RawRow(number, None, f"bad encoding (not UTF-8): {exc.reason}", preview)
-                continue
-            if not text.strip():
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield RawRow(number, None, f"bad JSON: {exc.msg} at column {exc.colno}", preview)
-                continue
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                if not raw.strip():
+                    continue
+                slow = _slow_jsonl_row(number, raw)  # what orjson refuses and json reads
+                if slow.data is None:
+                    yield slow
+                    continue
+                data = slow.data
             if not isinstance(data, dict):
-                yield RawRow(number, None, "a JSON object was expected", preview)
+                yield RawRow(number, None, "a JSON object was expected", "", raw)
                 continue
-            yield RawRow(number, data, None, preview)
+            yield RawRow(number, data, None, "", raw)
+
+
+def _slow_jsonl_row(number: int, raw: bytes) -> RawRow:
+    """The standard library's reading of a line orjson refused (NaN, integers past 64 bits),
+    or why the line cannot be read at all."""
+    preview = raw[:500].decode("utf-8", errors="replace").rstrip("\r\n")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return RawRow(number, None, f"bad encoding (not UTF-8): {exc.reason}", preview)
+    try:
+        return RawRow(number, json.loads(text), None, preview)
+    except json.JSONDecodeError as exc:
+        return RawRow(number, None, f"bad JSON: {exc.msg} at column {exc.colno}", preview)
 
 
 def _csv_rows(path: Path, delimiter: str) -> Iterator[RawRow]:

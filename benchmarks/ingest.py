@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import json
 import os
 import resource
@@ -62,8 +63,10 @@ def _load(args: argparse.Namespace, world: Path, state: Path) -> dict[str, Any]:
         neo4j = psutil.Process(neo4j_pid)
         try:
             init_schema(driver, settings.neo4j_database)
+            extractor = EntityExtractor.load()
+            gc.freeze()  # as `fraudgraph ingest` does: long-lived models out of the cyclic GC
             loader = Loader(driver, settings.neo4j_database, state_dir=state,
-                            extractor=EntityExtractor.load(), free_text=args.nlp,
+                            extractor=extractor, free_text=args.nlp,
                             batch_size=args.batch_size, progress=True)  # fmt: skip
             started, load_1 = time.perf_counter(), os.getloadavg()[0]
             files = [

@@ -63,15 +63,7 @@ class CachedTok2Vec:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
         """Each doc with ``doc.tensor`` set, in batches of ``batch_size``."""
-        batch: list[Doc] = []
-        tokens = 0
-        for doc in docs:
-            batch.append(doc)
-            tokens += len(doc)
-            if len(batch) >= batch_size or tokens >= MAX_BATCH_TOKENS:
-                yield from self._annotate(batch)
-                batch, tokens = [], 0
-        if batch:
+        for batch in doc_batches(docs, batch_size):
             yield from self._annotate(batch)
 
     def _annotate(self, docs: list[Doc]) -> list[Doc]:
@@ -158,3 +150,17 @@ class CachedTok2Vec:
         table = numpy.zeros((max(size, 2 * len(self._table)), self._width), dtype=numpy.float32)
         table[: len(self._table)] = self._table
         self._table = table
+
+
+def doc_batches(docs: Iterable[Doc], batch_size: int) -> Iterator[list[Doc]]:
+    """Consecutive batches of at most ``batch_size`` docs and about ``MAX_BATCH_TOKENS`` tokens."""
+    batch: list[Doc] = []
+    tokens = 0
+    for doc in docs:
+        batch.append(doc)
+        tokens += len(doc)
+        if len(batch) >= batch_size or tokens >= MAX_BATCH_TOKENS:
+            yield batch
+            batch, tokens = [], 0
+    if batch:
+        yield batch

@@ -22,6 +22,8 @@ import numpy
 from spacy.attrs import IS_SPACE, SENT_START
 from spacy.tokens import Doc, Span
 
+from fraudgraph.nlp.cached_tok2vec import doc_batches
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
@@ -29,9 +31,8 @@ if TYPE_CHECKING:
 BEGIN, IN, LAST, UNIT, OUT, NEVER = range(6)
 _PREFIXES = {"B": BEGIN, "I": IN, "L": LAST, "U": UNIT}
 _FEATURES = 3
-#: A batch is cut at this many tokens whatever its size in docs: the precomputed features take
-#: about 1.5 kB a token (3 features x 64 hidden x 2 pieces, float32).
-MAX_BATCH_TOKENS = 65_536
+# Batches are cut by doc_batches (MAX_BATCH_TOKENS in cached_tok2vec): the precomputed features
+# take about 1.5 kB a token (3 features x 64 hidden x 2 pieces, float32).
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +97,7 @@ class GreedyNer:
         self, docs: Iterable[Doc], batch_size: int = 256
     ) -> Iterator[tuple[Doc, list[tuple[int, int, str]]]]:
         """Each doc with its entities as (start token, end token, label), ents left unset."""
-        batch: list[Doc] = []
-        tokens = 0
-        for doc in docs:
-            batch.append(doc)
-            tokens += len(doc)
-            if len(batch) >= batch_size or tokens >= MAX_BATCH_TOKENS:
-                yield from self._spans(batch)
-                batch, tokens = [], 0
-        if batch:
+        for batch in doc_batches(docs, batch_size):
             yield from self._spans(batch)
 
     def _spans(self, docs: list[Doc]) -> Iterator[tuple[Doc, list[tuple[int, int, str]]]]:

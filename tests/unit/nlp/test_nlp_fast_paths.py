@@ -242,9 +242,9 @@ def test_plain_ipv4_shortcut_matches_the_full_scan() -> None:
 def test_batches_cut_by_tokens_give_the_same_answers(
     shipped: EntityExtractor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fraudgraph.nlp import cached_tok2vec, greedy_ner
+    from fraudgraph.nlp import cached_tok2vec
 
-    monkeypatch.setattr(greedy_ner, "MAX_BATCH_TOKENS", 60)
+    # One cap, in doc_batches, cuts the batches of both the encoder and the decoder.
     monkeypatch.setattr(cached_tok2vec, "MAX_BATCH_TOKENS", 60)
     nlp = shipped.pipelines["zh"]
     texts = _texts(60, seed=13)

@@ -1,6 +1,6 @@
 """Serving benchmark: p50/p95/p99 latency, throughput and errors of ScoreTransaction.
 
-Usage: ``python benchmarks/serve.py [--rate 1000] [--duration 20] [--streams 8]
+Usage: ``python benchmarks/serve.py [--rate 1000] [--duration 20] [--streams 8] [--processes 2]
 [--neo4j-uri bolt://host:7687] [--models-dir var/models] [--client node|python]
 [--json FILE]``; prints one JSON object (also written to ``--json``). The same runs as
 ``fraudgraph bench serve``.
@@ -24,6 +24,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--processes", type=int, default=2, help="Server processes sharing the port (2 cores)."
+    )
     parser.add_argument("--neo4j", action="store_true", help="Load the index from Neo4j.")
     parser.add_argument("--neo4j-uri", help="Neo4j to load the index from (implies --neo4j).")
     parser.add_argument("--models-dir", type=Path, help="Serve this registry's promoted GNN.")
@@ -45,6 +48,7 @@ def main() -> None:
         models_dir=args.models_dir,
         streams=args.streams,
         client=args.client,
+        processes=args.processes,
     )
     report = ServeBenchmark(config).run()
     text = json.dumps(report, ensure_ascii=False)

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     service_host: str = "127.0.0.1"
     service_port: int = Field(50051, ge=0, le=65535)
     service_workers: int = Field(16, ge=1, description="Threads serving RPCs.")
+    service_processes: int = Field(
+        1,
+        ge=1,
+        description="Server processes sharing the port (SO_REUSEPORT), each with "
+        "service_workers threads; 1 = serve in the calling process.",
+    )
     service_max_concurrent_rpcs: int = Field(
         512, ge=1, description="Beyond this, calls get RESOURCE_EXHAUSTED instead of queueing."
     )

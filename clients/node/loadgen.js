@@ -88,9 +88,23 @@ class Results {
   }
 }
 
-// Unary ScoreTransaction calls; `done` is called once per finished call.
-function unarySender(client, plan, metadata, results, done) {
+// A client with a TCP connection of its own. grpc-js shares one connection between clients
+// of the same target and options (its global subchannel pool); a local pool per client gives
+// each its own connection, so that a server of several processes sharing the port (which the
+// kernel hands whole connections) gets the load spread over them.
+function ownConnection(Service, plan, id) {
+  return new Service(plan.target, grpc.credentials.createInsecure(), {
+    'grpc.use_local_subchannel_pool': 1,
+    'grpc.primary_user_agent': `fraudgraph-loadgen/${id}`,
+  });
+}
+
+// Unary ScoreTransaction calls, round-robin over `clients`; `done` once per finished call.
+function unarySender(clients, plan, metadata, results, done) {
+  let next = 0;
   return (request, scheduledMs) => {
+    const client = clients[next];
+    next = (next + 1) % clients.length;
     const deadline = new Date(Date.now() + plan.deadline_s * 1000);
     client.ScoreTransaction(request, metadata, { deadline }, (err, response) => {
       if (err) results.failed(err.code);
@@ -100,12 +114,13 @@ function unarySender(client, plan, metadata, results, done) {
   };
 }
 
-// Requests spread round-robin over `plan.streams` ScoreStream streams, answered in order.
-function streamSender(client, plan, metadata, results, done) {
+// Requests spread round-robin over `plan.streams` ScoreStream streams, answered in order;
+// stream i runs on clients[i] (a connection of its own).
+function streamSender(clients, plan, metadata, results, done) {
   const deadline = new Date(Date.now() + (plan.duration_s + 60) * 1000);
   const streams = [];
   for (let i = 0; i < plan.streams; i += 1) {
-    const call = client.ScoreStream(metadata, { deadline });
+    const call = clients[i].ScoreStream(metadata, { deadline });
     const waiting = [];
     const stream = { call, waiting, failed: null };
     call.on('data', (response) => {
@@ -142,9 +157,17 @@ function streamSender(client, plan, metadata, results, done) {
   return send;
 }
 
+// Resolves once every client's connection is up (rejects on the first that is not).
+function allReady(clients, deadlineMs) {
+  return Promise.all(clients.map((c) => new Promise((resolve, reject) => {
+    c.waitForReady(deadlineMs, (err) => (err ? reject(err) : resolve()));
+  })));
+}
+
 function run(plan) {
   const Service = loadService();
-  const client = new Service(plan.target, grpc.credentials.createInsecure());
+  const count = plan.streams > 0 ? plan.streams : Math.max(1, plan.connections);
+  const clients = Array.from({ length: count }, (_, i) => ownConnection(Service, plan, i));
   const metadata = new grpc.Metadata();
   metadata.set('authorization', `Bearer ${plan.token}`);
   const makeRequest = requestMaker(plan);
@@ -168,7 +191,7 @@ function run(plan) {
   const finish = () => {
     const elapsed = (performance.now() - startMs) / 1000;
     if (send.close) send.close();
-    client.close();
+    clients.forEach((c) => c.close());
     const out = { sent: total, elapsed_s: elapsed, ...results };
     process.stdout.write(JSON.stringify(out) + '\n');
   };
@@ -185,17 +208,16 @@ function run(plan) {
     if (due < total) setTimeout(tick, Math.max(0, startMs + due * intervalMs - performance.now()));
   };
 
-  client.waitForReady(Date.now() + 10000, (err) => {
-    if (err) {
-      process.stderr.write(`server not ready: ${err.message}\n`);
-      process.exit(2);
-    }
+  allReady(clients, Date.now() + 10000).then(() => {
     send = plan.streams > 0
-      ? streamSender(client, plan, metadata, results, done)
-      : unarySender(client, plan, metadata, results, done);
+      ? streamSender(clients, plan, metadata, results, done)
+      : unarySender(clients, plan, metadata, results, done);
     startMs = performance.now();
     if (total === 0) finish();
     else tick();
+  }, (err) => {
+    process.stderr.write(`server not ready: ${err.message}\n`);
+    process.exit(2);
   });
 }
 
@@ -204,7 +226,7 @@ function main() {
   process.stdin.on('data', (c) => chunks.push(c));
   process.stdin.on('end', () => {
     const plan = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    run({ account_pool: [], device_pool: [], deadline_s: 1.0, ...plan });
+    run({ account_pool: [], device_pool: [], deadline_s: 1.0, connections: 1, ...plan });
   });
 }
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from fraudgraph.service.identifier_extractor import EntitySource
+    from fraudgraph.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -31,11 +31,12 @@ def serve(
     nlp_models: bool | None = typer.Option(
         None, "--nlp-models/--identifiers-only", help="Load the spaCy NER models for free text."
     ),
+    processes: int | None = typer.Option(
+        None, min=1, help="Server processes sharing the port (default: settings, 1)."
+    ),
 ) -> None:
     """Run the real-time gRPC scoring service until SIGINT/SIGTERM."""
-    from fraudgraph.graph.driver import create_driver
     from fraudgraph.service.json_log_formatter import JsonLogFormatter
-    from fraudgraph.service.service_runtime import RuntimeOptions, ServiceRuntime
     from fraudgraph.settings import Settings
 
     JsonLogFormatter.install()
@@ -46,13 +47,28 @@ def serve(
             "service_host": host,
             "service_port": port,
             "service_use_nlp_models": nlp_models,
+            "service_processes": processes,
         }.items()
         if v is not None
     }
     settings = settings.model_copy(update=updates)
+    if settings.service_processes > 1:
+        _serve_processes(settings)
+    else:
+        _serve_here(settings)
+
+
+def _serve_here(settings: Settings) -> None:
+    """One server, in this process."""
+    from fraudgraph.graph.driver import create_driver
+    from fraudgraph.service.service_runtime import RuntimeOptions, ServiceRuntime
+    from fraudgraph.service.service_worker import ServiceWorker
+
     driver = create_driver(settings)
     runtime = ServiceRuntime(
-        RuntimeOptions.from_settings(settings), driver, _extractor(settings.service_use_nlp_models)
+        RuntimeOptions.from_settings(settings),
+        driver,
+        ServiceWorker.extractor(settings.service_use_nlp_models),
     )
     bound = runtime.start()
     typer.echo(f"fraudgraph service listening on {settings.service_host}:{bound}", err=True)
@@ -66,14 +82,33 @@ def serve(
     driver.close()
 
 
-def _extractor(nlp_models: bool) -> EntitySource:
-    from fraudgraph.service.identifier_extractor import IdentifierExtractor
+def _serve_processes(settings: Settings) -> None:
+    """``service_processes`` servers on one port, supervised by this process."""
+    import threading
 
-    if not nlp_models:
-        return IdentifierExtractor()
-    from fraudgraph.nlp.extractor import EntityExtractor
+    from fraudgraph.service.service_runtime import RuntimeOptions
+    from fraudgraph.service.service_supervisor import ServiceSupervisor
+    from fraudgraph.service.service_worker import WorkerSpec
 
-    return EntityExtractor.load()
+    spec = WorkerSpec(
+        settings, RuntimeOptions.from_settings(settings),
+        nlp_models=settings.service_use_nlp_models,
+    )  # fmt: skip
+    supervisor = ServiceSupervisor(spec, settings.service_processes)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        threading.Thread(target=supervisor.stop, name="stop").start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    bound = supervisor.start()
+    typer.echo(
+        f"fraudgraph service listening on {settings.service_host}:{bound} "
+        f"({settings.service_processes} processes)",
+        err=True,
+    )
+    supervisor.wait()
+    supervisor.stop()  # again, from here: also ends any worker spawned while it was stopping
 
 
 def score(
@@ -123,6 +158,7 @@ def bench_serve(
     models_dir: Path | None = typer.Option(None, help="Serve this registry's promoted GNN."),
     streams: int = typer.Option(0, help="Send over N ScoreStream streams (0: unary calls)."),
     workers: int = typer.Option(4, help="Server threads."),
+    processes: int = typer.Option(2, min=1, help="Server processes sharing the port."),
     client: str = typer.Option("node", help="Load generator: node (default) or python."),
 ) -> None:
     """Benchmark the scoring service under load (register as ``bench serve``)."""
@@ -132,7 +168,8 @@ def bench_serve(
     config = BenchConfig(applications=applications, transactions=transactions, rate=rate,
                          duration_s=duration, concurrency=concurrency, workers=workers,
                          use_neo4j=neo4j or neo4j_uri is not None, neo4j_uri=neo4j_uri,
-                         models_dir=models_dir, streams=streams, client=client)  # fmt: skip
+                         models_dir=models_dir, streams=streams, client=client,
+                         processes=processes)  # fmt: skip
     report = ServeBenchmark(config, Settings()).run()
     text = json.dumps(report, ensure_ascii=False)
     if json_file is not None:

@@ -4,9 +4,10 @@ Requests are sent on a fixed schedule (``rate`` per second) whatever the server'
 slow server shows up as latency rather than as a politely reduced rate; at most
 ``concurrency`` calls are in flight. Latency is measured from each request's scheduled send
 time, so a request that waits for a free slot behind a slow server counts that wait too (no
-coordinated omission). ``streams`` = 0 sends unary ``ScoreTransaction`` calls;
-a number spreads the requests over that many ``ScoreStream`` streams (how high-volume callers
-are meant to call: no per-call setup), each answered in order.
+coordinated omission). ``streams`` = 0 sends unary ``ScoreTransaction`` calls (round-robin
+over ``connections`` connections); a number spreads the requests over that many
+``ScoreStream`` streams (how high-volume callers are meant to call: no per-call setup), each
+on a connection of its own and answered in order.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 import grpc
@@ -23,6 +25,9 @@ import grpc
 from fraudgraph._proto.fraudgraph.v1 import scoring_pb2 as pb
 
 _Send = Callable[[int, float], None]
+#: A channel with a connection of its own (no subchannel shared with the other channels), so
+#: that a server of several processes sharing the port gets the load spread over them.
+_OWN = (("grpc.use_local_subchannel_pool", 1),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,9 @@ class LoadPlan:
     #: Keys of the loaded graph (accounts, devices): one request in three uses them.
     account_pool: tuple[str, ...] = ()
     device_pool: tuple[str, ...] = ()
+    #: TCP connections for unary calls (each stream has its own anyway): a multi-process
+    #: server gets work per connection.
+    connections: int = 1
 
 
 @dataclass(slots=True)
@@ -104,13 +112,17 @@ class LoadGenerator:
     async def _run(self) -> LoadResult:
         p = self.plan
         result = LoadResult()
-        async with grpc.aio.insecure_channel(p.target) as channel:
-            await channel.channel_ready()
+        async with AsyncExitStack() as stack:
+            channels = [
+                await stack.enter_async_context(grpc.aio.insecure_channel(p.target, options=_OWN))
+                for _ in range(p.streams or max(1, p.connections))
+            ]
+            await asyncio.gather(*(ch.channel_ready() for ch in channels))
             gate = asyncio.Semaphore(p.concurrency)
             if p.streams:
-                send = await self._streaming(channel, gate, result)
+                send = await self._streaming(channels, gate, result)
             else:
-                send = self._unary(channel, gate, result)
+                send = self._unary(channels, gate, result)
             started = time.perf_counter()
             total = int(p.rate * p.duration_s)
             for n in range(total):
@@ -132,15 +144,19 @@ class LoadGenerator:
             task.cancel()
 
     def _unary(
-        self, channel: grpc.aio.Channel, gate: asyncio.Semaphore, result: LoadResult
+        self, channels: list[grpc.aio.Channel], gate: asyncio.Semaphore, result: LoadResult
     ) -> _Send:
-        call = channel.unary_unary(
-            "/fraudgraph.v1.ScoringService/ScoreTransaction",
-            request_serializer=pb.ScoreTransactionRequest.SerializeToString,
-            response_deserializer=pb.ScoreTransactionResponse.FromString,
-        )
+        calls = [
+            channel.unary_unary(
+                "/fraudgraph.v1.ScoringService/ScoreTransaction",
+                request_serializer=pb.ScoreTransactionRequest.SerializeToString,
+                response_deserializer=pb.ScoreTransactionResponse.FromString,
+            )
+            for channel in channels
+        ]
 
         def send(n: int, scheduled: float) -> None:
+            call = calls[n % len(calls)]
             task = asyncio.create_task(self._one(call, n, scheduled, gate, result))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
@@ -148,15 +164,15 @@ class LoadGenerator:
         return send
 
     async def _streaming(
-        self, channel: grpc.aio.Channel, gate: asyncio.Semaphore, result: LoadResult
+        self, channels: list[grpc.aio.Channel], gate: asyncio.Semaphore, result: LoadResult
     ) -> _Send:
-        call = channel.stream_stream(
-            "/fraudgraph.v1.ScoringService/ScoreStream",
-            request_serializer=pb.ScoreStreamRequest.SerializeToString,
-            response_deserializer=pb.ScoreStreamResponse.FromString,
-        )
         queues: list[asyncio.Queue[pb.ScoreStreamRequest]] = []
         for k in range(self.plan.streams):
+            call = channels[k].stream_stream(
+                "/fraudgraph.v1.ScoringService/ScoreStream",
+                request_serializer=pb.ScoreStreamRequest.SerializeToString,
+                response_deserializer=pb.ScoreStreamResponse.FromString,
+            )
             queue: asyncio.Queue[pb.ScoreStreamRequest] = asyncio.Queue()
             sent: deque[float] = deque()
             stream = call(self._feed(queue), metadata=self._metadata,

@@ -15,20 +15,35 @@ Commits are grouped: a request queues its row, then whoever holds the write lock
 queued row in one transaction (a group commit, with no extra thread). A request still returns
 only once its own row is committed; under load one commit serves many requests, and alone it
 costs what a single insert did.
+
+Several server processes may share the file (``service_processes``). The write lock is then
+two locks: the in-process one, and an advisory ``flock`` on ``<file>.lock`` taken around every
+write transaction. A process whose writer waits on the other process's commit keeps queueing
+its own requests' rows meanwhile, so the group commit works across processes too, and writers
+wake as soon as the lock is free instead of sleeping in SQLite's busy handler (which stays as
+a backstop: ``BUSY_TIMEOUT_S``). Idempotency needs nothing more: the request id is the primary
+key, so when two processes score the same id, ``INSERT OR IGNORE`` keeps the first row and the
+second process reads that row back and answers with its decision; the event is stored once.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from fraudgraph.errors import InvalidInputError
 
 LOG = logging.getLogger(__name__)
+#: How long a statement waits for another process's write lock before failing (backstop: the
+#: file lock below normally makes writers take turns without ever seeing SQLITE_BUSY).
+BUSY_TIMEOUT_S = 5.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -71,18 +86,31 @@ class Outbox:
         self.path = path
         # One connection guarded by a lock: SQLite serialises writers anyway, and this avoids
         # "database is locked" retries between our own threads.
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+        )
+        # Serialises write transactions with the other processes sharing this file.
+        self._file_lock = path.with_name(path.name + ".lock").open("a+b")
         self._lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: list[_Queued] = []
         self._checkpointer: sqlite3.Connection | None = None
         self._checkpoint_lock = threading.Lock()
         self._closed = False
-        with self._lock:
+        with self._lock, self._writing():
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA wal_autocheckpoint=0")  # see checkpoint()
             self._conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the cross-process write lock (the caller holds the in-process one)."""
+        fcntl.flock(self._file_lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._file_lock, fcntl.LOCK_UN)
 
     def close(self) -> None:
         """Close the database file."""
@@ -91,6 +119,7 @@ class Outbox:
             if self._checkpointer is not None:
                 self._checkpointer.close()
             self._conn.close()
+            self._file_lock.close()
 
     def checkpoint(self) -> None:
         """Copy committed WAL pages into the database file (PASSIVE: never blocks a writer).
@@ -103,8 +132,9 @@ class Outbox:
                 return
             if self._checkpointer is None:
                 self._checkpointer = sqlite3.connect(
-                    self.path, check_same_thread=False, isolation_level=None
-                )
+                    self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False,
+                    isolation_level=None,
+                )  # fmt: skip
             self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def decision_for(self, request_id: str, payload_hash: str) -> str | None:
@@ -126,14 +156,15 @@ class Outbox:
             self._queue.append(queued)
         with self._lock:
             if not queued.done:
-                self._commit_queued()
+                with self._writing():
+                    self._commit_queued()
         if queued.error is not None:
             raise queued.error
         assert queued.kept is not None  # set by the commit that took the row
         return queued.kept
 
     def _commit_queued(self) -> None:
-        """Commit every queued row in one transaction (the write lock is held)."""
+        """Commit every queued row in one transaction (both write locks are held)."""
         with self._queue_lock:
             batch, self._queue = self._queue, []
         try:
@@ -198,7 +229,7 @@ class Outbox:
     def mark_flushed(self, seqs: list[int]) -> None:
         """Record that these events are in the graph."""
         now = time.time()
-        with self._lock:
+        with self._lock, self._writing():
             self._conn.execute("BEGIN")
             self._conn.executemany(
                 "UPDATE requests SET flushed_at = ? WHERE rowid = ?", [(now, s) for s in seqs]
@@ -211,7 +242,7 @@ class Outbox:
         The idempotency window is therefore ``older_than_s``; unflushed events are never pruned.
         """
         cutoff = time.time() - older_than_s
-        with self._lock:
+        with self._lock, self._writing():
             cur = self._conn.execute(
                 "DELETE FROM requests WHERE flushed_at IS NOT NULL AND created_at < ?", (cutoff,)
             )

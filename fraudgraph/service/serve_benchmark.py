@@ -1,11 +1,16 @@
-"""The serving benchmark: the server in this process, the load generator in another.
+"""The serving benchmark: ``processes`` server processes, the load generator in another.
+
+The servers are the service's own :class:`ServiceSupervisor` workers (spawned processes sharing
+one port with SO_REUSEPORT and one outbox), as ``fraudgraph serve`` runs them with
+``service_processes``; the server figures (CPU) add up all of them.
 
 The real-time path reads only the in-memory risk index, so the benchmark sizes that index like
 a graph of ``applications`` applications and ``transactions`` transactions (identifier link
-counts drawn from those record counts, 1% of accounts in rings). With ``use_neo4j`` the index
-is instead loaded from a real Neo4j (``neo4j_uri``, default the configured one), whatever it
-holds, and one request in three uses its ring and shared accounts and devices; with
-``models_dir`` the promoted GNN of that registry is loaded (and waited for) before the load.
+counts drawn from those record counts, 1% of accounts in rings; every process builds the same
+one). With ``use_neo4j`` each process instead loads its index from a real Neo4j
+(``neo4j_uri``, default the configured one), whatever it holds, and one request in three uses
+its ring and shared accounts and devices; with ``models_dir`` the promoted GNN of that registry
+is loaded (and waited for) before the load.
 
 The load generator runs in its own process: ``client="node"`` (the default) is
 ``clients/node/loadgen.js``, far cheaper per call than ``client="python"`` (an asyncio gRPC
@@ -20,20 +25,21 @@ import os
 import platform
 import statistics
 import tempfile
-import time
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 
-from fraudgraph.graph.driver import create_driver
-from fraudgraph.service.identifier_extractor import IdentifierExtractor
 from fraudgraph.service.load_generator import LoadGenerator, LoadPlan, LoadResult
 from fraudgraph.service.node_load_generator import NodeLoadGenerator
-from fraudgraph.service.risk_index import RiskIndex
-from fraudgraph.service.scorer import IdentifierRisk
-from fraudgraph.service.service_runtime import RuntimeOptions, ServiceRuntime
+from fraudgraph.service.outbox import Outbox
+from fraudgraph.service.service_runtime import RuntimeOptions
+from fraudgraph.service.service_supervisor import ServiceSupervisor
+from fraudgraph.service.service_worker import WorkerReady, WorkerSpec
+from fraudgraph.service.synthetic_index import SyntheticIndex
 from fraudgraph.service.token_authority import TokenAuthority
 from fraudgraph.settings import Settings
 
@@ -56,6 +62,7 @@ class BenchConfig:
     neo4j_uri: str | None = None
     models_dir: Path | None = None
     client: str = "node"
+    processes: int = 1
 
 
 class ServeBenchmark:
@@ -70,54 +77,48 @@ class ServeBenchmark:
         return max(self.config.workers, self.config.streams + 2)
 
     def run(self) -> dict[str, Any]:
-        """Start the server, run warm-up and measured load, stop; return the report."""
+        """Start the servers, run warm-up and measured load, stop; return the report."""
         c = self.config
         with tempfile.TemporaryDirectory(prefix="fg-bench-") as tmp:
             settings = self._settings(Path(tmp))
-            driver = create_driver(settings)
             options = RuntimeOptions.from_settings(settings)
             if c.models_dir is not None:
                 options = replace(options, models_dir=c.models_dir.resolve(), model_poll_s=1.0)
-            runtime = ServiceRuntime(options, driver, IdentifierExtractor())
-            runtime.start()
+            spec = WorkerSpec(
+                settings, options,
+                synthetic=None if c.use_neo4j else SyntheticIndex(
+                    c.applications, c.transactions, c.seed
+                ),
+                wait_for_model=c.models_dir is not None, sample_pools=c.use_neo4j,
+                json_logs=False,
+            )  # fmt: skip
+            supervisor = ServiceSupervisor(spec, c.processes)
+            port = supervisor.start()
             try:
-                index_s, entries = self._fill_index(runtime)
-                model = self._wait_for_model(runtime)
-                pools = self._pools(runtime)
-                target = f"127.0.0.1:{runtime.port}"
+                ready = supervisor.ready
+                pools = (ready[0].account_pool, ready[0].device_pool)
+                target = f"127.0.0.1:{port}"
                 self._load(target, pools, rate=min(200.0, c.rate), duration_s=2.0, prefix="warm")
-                before = os.times()
+                census = _ConnectionCensus(supervisor, port)
+                before, server_before = os.times(), supervisor.cpu_s()
+                census.start()
                 result = self._load(target, pools, rate=c.rate, duration_s=c.duration_s,
                                     prefix="run")  # fmt: skip
-                cpu = _cpu_per_request(before, os.times(), result, c.client == "node")
-                depth = runtime.outbox.depth()
+                census.stop()
+                cpu = _cpu_per_request(
+                    before, os.times(), supervisor.cpu_s() - server_before, result,
+                    c.client == "node",
+                )  # fmt: skip
+                restarts = supervisor.restarts
             finally:
-                runtime.stop(1.0)
-                driver.close()
-        report = self._report(result, index_s, entries, depth, model)
+                supervisor.stop(1.0)
+            depth = _outbox_depth(options.outbox_path)
+        report = self._report(result, ready, depth)
         report["metrics"].update(cpu)
+        report["metrics"]["server_restarts"] = restarts
+        report["environment"]["server_processes"] = c.processes
+        report["environment"]["connections_per_process"] = census.counts
         return report
-
-    def _wait_for_model(self, runtime: ServiceRuntime, timeout_s: float = 600.0) -> str:
-        """The scorer's version once a promoted model is loaded (or refused)."""
-        if self.config.models_dir is None:
-            return runtime.scorer.version
-        deadline = time.monotonic() + timeout_s
-        while runtime.watcher.attempts == 0 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        return runtime.scorer.version
-
-    def _pools(self, runtime: ServiceRuntime) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Account and device keys of the loaded graph (empty for the synthetic index)."""
-        if not self.config.use_neo4j:
-            return (), ()
-        index = runtime.index
-        found = []
-        for label in ("Account", "Device"):
-            keys = index.riskiest(label, ring=True, limit=2000)
-            keys += index.riskiest(label, ring=False, limit=2000)
-            found.append(tuple(k.split(":", 1)[1] for k, _ in keys))
-        return found[0], found[1]
 
     def _settings(self, var_dir: Path) -> Settings:
         base = self.settings or Settings()
@@ -137,35 +138,6 @@ class ServeBenchmark:
             updates["neo4j_uri"] = self.config.neo4j_uri
         return base.model_copy(update=updates)
 
-    def _fill_index(self, runtime: ServiceRuntime) -> tuple[float, int]:
-        started = time.perf_counter()
-        if self.config.use_neo4j:
-            entries = runtime.loader.load()
-        else:
-            runtime.index.replace_all(self._synthetic_entries())
-            entries = len(runtime.index)
-        runtime.index_loaded()  # what the runtime's own loads do next
-        return time.perf_counter() - started, entries
-
-    def _synthetic_entries(self) -> dict[str, IdentifierRisk]:
-        """Link counts as a graph of this size would give them (devices and IPs shared)."""
-        c = self.config
-        rng = np.random.default_rng(c.seed)
-        accounts, devices = c.applications, max(c.applications // 2, 1)
-        records = c.applications + c.transactions
-        device_links = np.bincount(rng.zipf(1.6, records) % devices, minlength=devices)
-        cap = 200  # the service's default hub cap
-        entries: dict[str, IdentifierRisk] = {}
-        for d in np.nonzero(device_links >= 2)[0]:
-            links = int(min(device_links[d], cap))
-            entries[RiskIndex.key("Device", f"dev-{d:06d}")] = IdentifierRisk(links=links)
-        for a in rng.choice(accounts, size=max(accounts // 100, 1), replace=False):
-            ring = f"R-{int(a) % 997}"
-            entries[RiskIndex.key("Account", f"AC{int(a):07d}")] = IdentifierRisk(
-                ring_id=ring, ring_score=0.85
-            )
-        return entries
-
     def _load(
         self,
         target: str,
@@ -181,6 +153,7 @@ class ServeBenchmark:
             concurrency=c.concurrency, accounts=c.applications,
             devices=max(c.applications // 2, 1), seed=c.seed, id_prefix=prefix,
             streams=c.streams, account_pool=pools[0], device_pool=pools[1],
+            connections=max(1, 4 * c.processes),
         )  # fmt: skip
         if c.client == "node":
             return NodeLoadGenerator(plan).run()
@@ -189,10 +162,10 @@ class ServeBenchmark:
             result: LoadResult = pool.apply(_run_plan, (plan,))
         return result
 
-    def _report(
-        self, result: LoadResult, index_s: float, entries: int, depth: int, model: str
-    ) -> dict[str, Any]:
+    def _report(self, result: LoadResult, ready: list[WorkerReady], depth: int) -> dict[str, Any]:
         c = self.config
+        entries = ready[0].index_entries
+        models = sorted({r.model_version for r in ready})
         ok = len(result.client_ms)
         errors = sum(result.errors.values())
         metrics: dict[str, Any] = {
@@ -203,10 +176,11 @@ class ServeBenchmark:
             "throughput_rps": round(ok / result.elapsed_s, 1) if result.elapsed_s else 0.0,
             "target_rps": c.rate,
             "index_entries": entries,
-            "index_load_s": round(index_s, 3),
+            # The processes load their indexes at the same time: the slowest one's time.
+            "index_load_s": round(max(r.index_load_s for r in ready), 3),
             "outbox_depth_after": depth,
             "actions": dict(result.actions),
-            "model_version": model,
+            "model_version": models[0] if len(models) == 1 else models,
         }
         for name, values in (("client", result.client_ms), ("server", result.server_ms)):
             for q in (50, 95, 99):
@@ -243,16 +217,78 @@ def _run_plan(plan: LoadPlan) -> LoadResult:
     return LoadGenerator(plan).run()
 
 
+class _ConnectionCensus:
+    """Counts the client connections each server process holds during the measured load.
+
+    SO_REUSEPORT hands each new connection to one process (by a hash of its addresses), and
+    a connection stays there: this shows how the load generator's connections were spread.
+    It samples every ``every_s`` until :meth:`stop` and keeps the fullest sample (the load
+    generator connects only once it has started up).
+    """
+
+    def __init__(self, supervisor: ServiceSupervisor, port: int, every_s: float = 0.5) -> None:
+        self._supervisor = supervisor
+        self._port = port
+        self._every_s = every_s
+        self._stop = threading.Event()
+        self.counts: list[int] = []
+        self._thread = threading.Thread(target=self._run, name="census", daemon=True)
+
+    def start(self) -> None:
+        """Sample in the background."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop sampling."""
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every_s):
+            counts = self._sample()
+            if sum(counts) > sum(self.counts):
+                self.counts = counts
+
+    def _sample(self) -> list[int]:
+        counts: list[int] = []
+        for pid in self._supervisor.pids():
+            try:
+                conns = psutil.Process(pid).net_connections(kind="tcp")
+            except psutil.Error:
+                counts.append(0)
+                continue
+            counts.append(
+                sum(
+                    1 for c in conns if c.status == psutil.CONN_ESTABLISHED
+                    and c.laddr and c.laddr.port == self._port
+                )
+            )  # fmt: skip
+        return counts
+
+
+def _outbox_depth(path: Path) -> int:
+    outbox = Outbox(path)
+    try:
+        return outbox.depth()
+    finally:
+        outbox.close()
+
+
 def _cpu_per_request(
-    before: os.times_result, after: os.times_result, result: LoadResult, child_client: bool
+    before: os.times_result,
+    after: os.times_result,
+    server_s: float,
+    result: LoadResult,
+    child_client: bool,
 ) -> dict[str, float | None]:
-    """CPU time per answered request (µs) of this process (the server) and of the generator.
+    """CPU time per answered request (µs) of the server processes (all of them, ``server_s``)
+    and of the generator.
 
     The generator's figure is given for the Node one, a child process reaped by then (it
     includes Node's start-up); the Python one's pool worker also counts its imports.
     """
     answered = max(len(result.client_ms) + sum(result.errors.values()), 1)
-    server = after.user + after.system - before.user - before.system
+    server = server_s
     client = (
         after.children_user + after.children_system
         - before.children_user - before.children_system

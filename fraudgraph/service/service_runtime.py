@@ -70,6 +70,12 @@ class RuntimeOptions:
     idempotency_window_s: float
     models_dir: Path
     model_poll_s: float
+    #: Server processes sharing the port; each runs its own runtime (see ServiceSupervisor).
+    processes: int = 1
+    #: Whether this process writes the outbox to Neo4j: only one of the processes does.
+    run_flusher: bool = True
+    #: Bind the port with SO_REUSEPORT, so that sibling processes can share it.
+    reuse_port: bool = False
 
     @classmethod
     def from_settings(cls, s: Settings) -> RuntimeOptions:
@@ -93,6 +99,7 @@ class RuntimeOptions:
             flush_batch=s.service_outbox_batch,
             idempotency_window_s=s.service_idempotency_window_s,
             models_dir=s.models_dir, model_poll_s=s.service_model_poll_s,
+            processes=s.service_processes,
         )  # fmt: skip
 
 
@@ -142,7 +149,8 @@ class ServiceRuntime:
         """Load the index (or carry on without it), start serving; return the bound port."""
         loaded = self.loader.try_load()
         self.loader.start()
-        self.flusher.start()
+        if self.options.run_flusher:
+            self.flusher.start()
         if self.options.model_poll_s > 0:
             self.watcher.start()
         self.metrics.set_model(self.scorer.version)
@@ -198,7 +206,10 @@ class ServiceRuntime:
             ThreadPoolExecutor(max_workers=o.workers, thread_name_prefix="rpc"),
             interceptors=interceptors,
             maximum_concurrent_rpcs=o.max_concurrent_rpcs,
-            options=[("grpc.max_receive_message_length", 1 << 20)],
+            options=[
+                ("grpc.max_receive_message_length", 1 << 20),
+                ("grpc.so_reuseport", int(o.reuse_port)),
+            ],
         )
         server.add_generic_rpc_handlers(
             (

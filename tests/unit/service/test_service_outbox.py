@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -135,3 +138,68 @@ def test_checkpoints_happen_off_the_request_path(tmp_path: Path) -> None:
     assert path.stat().st_size > 1200 * 4000  # the flusher's checkpoint did
     box.close()
     assert Outbox(path).decision_for("r1199", "h") == "D" * 500
+
+
+def test_two_outboxes_on_one_file_keep_the_first_decision_of_an_id(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite"
+    first, second = Outbox(path), Outbox(path)  # as two server processes open it
+    assert first.record("r1", "h", "D-first", "E-first") == "D-first"
+    assert second.record("r1", "h", "D-second", "E-second") == "D-first"
+    assert second.record("r2", "h", "D2", "E2") == "D2"
+    assert first.decision_for("r2", "h") == "D2"
+    with pytest.raises(InvalidInputError):
+        second.record("r1", "other-payload", "D", "E")
+    events = [(p.request_id, p.event) for p in first.pending(10)]
+    assert events == [("r1", "E-first"), ("r2", "E2")]
+    first.close()
+    second.close()
+
+
+# Records ids 0..n-1 from several threads, each with this process's own decision, and prints
+# the decision kept for each id (as JSON).
+_RACER = """
+import json, sys, threading
+from pathlib import Path
+from fraudgraph.service.outbox import Outbox
+
+path, label, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+box = Outbox(path)
+kept = {}
+def write(start):
+    for i in range(start, n, 4):
+        kept[i] = box.record(f"id-{i}", "h", f"D-{label}", f"E-{label}")
+threads = [threading.Thread(target=write, args=(s,)) for s in range(4)]
+sys.stdin.readline()  # start together
+for t in threads: t.start()
+for t in threads: t.join()
+box.close()
+print(json.dumps(kept))
+"""
+
+
+def test_processes_sharing_the_outbox_agree_on_every_id_and_store_one_event(
+    tmp_path: Path,
+) -> None:
+    path, n = tmp_path / "shared.sqlite", 300
+    Outbox(path).close()  # the schema exists before the race
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, str(path), label, str(n)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for label in ("a", "b")
+    ]
+    outputs = [r.communicate("go\n", timeout=120)[0] for r in racers]
+    assert [r.returncode for r in racers] == [0, 0]
+    kept_a, kept_b = (json.loads(o) for o in outputs)
+    assert kept_a == kept_b  # both processes answer every id with the same decision
+    assert set(kept_a.values()) <= {"D-a", "D-b"}
+    box = Outbox(path)
+    pending = box.pending(10 * n)
+    assert sorted(p.request_id for p in pending) == sorted(f"id-{i}" for i in range(n))
+    for event in pending:  # the one stored event is that of the decision both answered
+        assert event.decision == kept_a[event.request_id.removeprefix("id-")]
+        assert event.event == "E-" + event.decision.removeprefix("D-")
+    box.close()

@@ -1,0 +1,237 @@
+"""Runs ``service_processes`` server processes on one port and keeps them running.
+
+One Python process serves about one core's worth of requests (the GIL), so the service scales
+over cores with processes: each is a :class:`ServiceWorker` with its own gRPC server, risk
+index and scorer (and model watcher), all bound to the same port with SO_REUSEPORT; the
+kernel spreads incoming *connections* over them (a connection stays with its process, so a
+client needs several connections to use several processes). They share one SQLite outbox
+(see :mod:`fraudgraph.service.outbox`); only slot 0 runs the outbox flusher, so each event is
+written to Neo4j by one writer. Each process serves its own metrics on
+``service_metrics_port + slot`` when metrics are on.
+
+The supervisor (the parent) spawns the workers (never forks: gRPC does not survive a fork),
+holds the port reserved (a bound, non-listening SO_REUSEPORT socket, which takes no
+connections) so that a restarted worker gets it back, restarts a worker that dies (logged),
+and stops them all on :meth:`stop` (SIGTERM, then SIGKILL after a grace period).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import socket
+import threading
+import time
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+import psutil
+
+from fraudgraph.errors import ConfigurationError
+from fraudgraph.service.service_worker import ServiceWorker, WorkerReady, WorkerSpec
+
+LOG = logging.getLogger(__name__)
+READY_TIMEOUT_S = 600.0
+CHECK_EVERY_S = 0.25
+#: A worker that dies this soon after its start waits RESTART_DELAY_S before the next try
+#: (a crash loop, say a bad setting, must not spin); others are restarted at once.
+EARLY_DEATH_S = 10.0
+RESTART_DELAY_S = 2.0
+
+
+@dataclass(slots=True)
+class _Child:
+    """A worker process, its pipe, and what it reported once ready."""
+
+    slot: int
+    process: BaseProcess
+    conn: Connection
+    ready: WorkerReady | None = None
+    started: float = 0.0
+    died: float | None = None
+
+
+class ServiceSupervisor:
+    """Starts, restarts and stops the server processes of one service."""
+
+    def __init__(self, spec: WorkerSpec, processes: int) -> None:
+        if processes < 1:
+            raise ConfigurationError("service_processes must be at least 1")
+        self.spec = spec
+        self.processes = processes
+        self.port = 0
+        self.restarts = 0
+        self._ctx = mp.get_context("spawn")
+        self._children: list[_Child] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._reservation: socket.socket | None = None
+        self._monitor: threading.Thread | None = None
+
+    def start(self, timeout_s: float = READY_TIMEOUT_S) -> int:
+        """Start every worker and wait until all serve; return the shared port."""
+        self._reservation, self.port = self._reserve(self.spec.options.host, self.spec.options.port)
+        try:
+            for slot in range(self.processes):
+                with self._lock:  # a stop() meanwhile sees every child spawned
+                    if self._stopping.is_set():
+                        return self.port
+                    self._children.append(self._spawn(slot))
+            for child in list(self._children):
+                self._await_ready(child, timeout_s)
+        except ConfigurationError:
+            if self._stopping.is_set():  # stopped while starting: the workers were told to
+                return self.port
+            self.stop(0.5)
+            raise
+        except BaseException:
+            self.stop(0.5)
+            raise
+        self._monitor = threading.Thread(target=self._watch, name="supervisor", daemon=True)
+        self._monitor.start()
+        LOG.info("%d server processes serving on port %d", self.processes, self.port)
+        return self.port
+
+    @property
+    def ready(self) -> list[WorkerReady]:
+        """What each worker reported when it became ready (restarted ones once ready again)."""
+        with self._lock:
+            return [c.ready for c in self._children if c.ready is not None]
+
+    def pids(self) -> list[int]:
+        """Process ids of the workers, by slot."""
+        with self._lock:
+            return [int(c.process.pid or 0) for c in self._children]
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) used so far by the workers alive now."""
+        total = 0.0
+        for pid in self.pids():
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.Error:  # gone (being restarted): its time is lost
+                continue
+            total += times.user + times.system
+        return total
+
+    def wait_ready(
+        self, slot: int, timeout_s: float = READY_TIMEOUT_S, *, not_pid: int | None = None
+    ) -> WorkerReady:
+        """Block until the worker in ``slot`` serves (one other than process ``not_pid``)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                child = self._children[slot]
+                ready = child.ready
+                if ready is not None and ready.pid != not_pid and child.process.is_alive():
+                    return ready
+            time.sleep(CHECK_EVERY_S / 2)
+        raise ConfigurationError(f"server process {slot} is not serving after {timeout_s:.0f}s")
+
+    def wait(self) -> None:
+        """Block until :meth:`stop` is called."""
+        while not self._stopping.wait(1.0):
+            pass
+
+    def stop(self, grace_s: float = 2.0) -> None:
+        """SIGTERM every worker, SIGKILL those still alive after ``grace_s`` + a margin."""
+        self._stopping.set()
+        with self._lock:
+            children = list(self._children)
+        for child in children:
+            if child.process.is_alive():
+                child.process.terminate()
+        for child in children:
+            child.process.join(grace_s + 10.0)
+            if child.process.is_alive():
+                LOG.warning("server process %d did not stop; killing it", child.slot)
+                child.process.kill()
+                child.process.join(5.0)
+            child.conn.close()
+        if self._monitor is not None and self._monitor is not threading.current_thread():
+            self._monitor.join(5.0)
+        if self._reservation is not None:
+            self._reservation.close()
+            self._reservation = None
+
+    def _spawn(self, slot: int) -> _Child:
+        options = replace(
+            self.spec.options,
+            port=self.port,
+            reuse_port=True,
+            run_flusher=slot == 0,
+            metrics_port=self.spec.options.metrics_port + slot
+            if self.spec.options.metrics_port
+            else 0,
+        )
+        spec = replace(self.spec, options=options, slot=slot)
+        parent_end, child_end = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=ServiceWorker.main, args=(spec, child_end), name=f"fraudgraph-serve-{slot}"
+        )
+        process.start()
+        child_end.close()  # the worker holds the only other end: EOF here when it dies
+        return _Child(slot, process, parent_end, started=time.monotonic())
+
+    def _await_ready(self, child: _Child, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if child.conn.poll(CHECK_EVERY_S):
+                try:
+                    child.ready = child.conn.recv()
+                except EOFError:
+                    break
+                return
+            if not child.process.is_alive():
+                break
+        child.process.join(1.0)
+        raise ConfigurationError(
+            f"server process {child.slot} did not start (exit code {child.process.exitcode})"
+        )
+
+    def _watch(self) -> None:
+        """Restart dead workers; pick up the ready reports of restarted ones."""
+        while not self._stopping.wait(CHECK_EVERY_S):
+            with self._lock:
+                for i, child in enumerate(self._children):
+                    self._check(i, child)
+
+    def _check(self, i: int, child: _Child) -> None:
+        """(The lock is held.)"""
+        if child.ready is None and child.process.is_alive():
+            try:
+                if child.conn.poll(0):
+                    child.ready = child.conn.recv()
+            except (EOFError, OSError):
+                pass
+        if child.process.is_alive() or self._stopping.is_set():
+            return
+        now = time.monotonic()
+        if child.died is None:
+            child.process.join(0)
+            child.died = now
+            LOG.error(
+                "server process %d (pid %s) exited with code %s; restarting it",
+                child.slot, child.process.pid, child.process.exitcode,
+            )  # fmt: skip
+        early = child.died - child.started < EARLY_DEATH_S
+        if early and now < child.died + RESTART_DELAY_S:
+            return
+        child.conn.close()
+        self._children[i] = self._spawn(child.slot)
+        self.restarts += 1
+
+    @staticmethod
+    def _reserve(host: str, port: int) -> tuple[socket.socket, int]:
+        """Bind (without listening) a SO_REUSEPORT socket: the port stays ours for restarts."""
+        bare = host.strip("[]")
+        family = socket.AF_INET6 if ":" in bare else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            sock.bind((bare, port))
+        except OSError as exc:
+            sock.close()
+            raise ConfigurationError(f"cannot bind {host}:{port}: {exc}") from exc
+        return sock, int(sock.getsockname()[1])

@@ -18,6 +18,8 @@ from spacy.tokens import Doc
 from fraudgraph.nlp import char_lexicon  # noqa: F401
 
 FACTORY = "fraudgraph_char_bigrams"
+#: Bound of the (token, next token) -> bigram memo.
+CACHE_PAIRS = 1_000_000
 END = "</s>"
 
 
@@ -27,18 +29,31 @@ class CharBigramFeatures:
     def __init__(self, name: str, end_marker: str) -> None:
         self.name = name
         self.end_marker = end_marker
+        # (token, next token) ORTH ids -> bigram id: bank texts reuse few character pairs.
+        self._bigrams: dict[tuple[int, int], int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
             return doc
         # Through the attribute arrays: no Token objects are created (the cost on short texts).
-        strings = doc.vocab.strings
-        texts = [strings[orth] for orth in doc.to_array(ORTH).tolist()]
-        following = [*texts[1:], self.end_marker]
-        lemmas = [strings.add(text + after) for text, after in zip(texts, following, strict=True)]
+        orths = doc.to_array(ORTH).tolist()
+        pairs = list(zip(orths, [*orths[1:], 0], strict=True))
+        known = self._bigrams
+        if len(known) > CACHE_PAIRS:
+            known.clear()
+        lemmas = [known.get(pair) or self._bigram(doc, pair) for pair in pairs]
         array: Any = numpy.asarray(lemmas, dtype="uint64").reshape(-1, 1)
         doc.from_array([LEMMA], array)
         return doc
+
+    def _bigram(self, doc: Doc, pair: tuple[int, int]) -> int:
+        """The string id of this token's text joined with the next one's (or the end marker);
+        id 0 stands for "no next token" in ``pair``."""
+        strings = doc.vocab.strings
+        after = strings[pair[1]] if pair[1] else self.end_marker
+        lemma: int = strings.add(strings[pair[0]] + after)
+        self._bigrams[pair] = lemma
+        return lemma
 
 
 @Language.factory(FACTORY, default_config={"end_marker": END})

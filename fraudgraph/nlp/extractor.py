@@ -7,7 +7,6 @@ they find into :class:`fraudgraph.types.Entity` objects with full provenance.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 from collections import defaultdict
@@ -16,11 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from spacy.attrs import IDX, LENGTH
+
 from fraudgraph.errors import InvalidInputError, ModelError
 from fraudgraph.nlp.address_parser import AddressParser
 from fraudgraph.nlp.blas_ops import BlasOps
 from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec
 from fraudgraph.nlp.canonicaliser import Canonicaliser
+from fraudgraph.nlp.char_tokens import CharTokens
 from fraudgraph.nlp.greedy_ner import GreedyNer
 from fraudgraph.nlp.identifier_component import FACTORY as IDENTIFIERS
 from fraudgraph.nlp.identifier_matcher import IdentifierMatch, IdentifierMatcher
@@ -31,6 +33,7 @@ from fraudgraph.types import Entity, EntityKind, Provenance
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 LOG = logging.getLogger(__name__)
 VERSION = "0.1.0"
@@ -111,6 +114,12 @@ class EntityExtractor:
             and nlp.pipe_names[-2:] == ["tok2vec", "ner"]
             and CachedTok2Vec.supports(nlp.get_pipe("tok2vec"))
         }
+        # Character-segmented Chinese: the same Docs as spaCy's tokenizer, in one linear pass.
+        self._tokenizers = {
+            lang: CharTokens(nlp.tokenizer)
+            for lang, nlp in self.pipelines.items()
+            if fast_ner and CharTokens.supports(nlp.tokenizer)
+        }
         # Identifiers are matched outside spaCy (memoised); a component restricted to some
         # kinds keeps its restriction.
         self._identifier_kinds = {
@@ -154,7 +163,9 @@ class EntityExtractor:
                 nlp.add_pipe(IDENTIFIERS, first=True)
             BlasOps.install(nlp)
             pipelines[lang] = nlp
-        return cls(pipelines, Canonicaliser(AddressParser.load(root / "zh_address")))
+        canonicaliser = Canonicaliser(AddressParser.load(root / "zh_address"))
+        canonicaliser.names.load_tables()
+        return cls(pipelines, canonicaliser)
 
     def extract(
         self, text: str, *, source_id: str, field: str, language: str | None = None
@@ -222,28 +233,52 @@ class EntityExtractor:
         nlp = self.pipelines[lang]
         decoder = self._decoders.get(lang)
         skip = [IDENTIFIERS] if IDENTIFIERS in nlp.pipe_names else []
+        tokenizer = self._tokenizers.get(lang)
+        inputs: Iterable[str | Doc] = texts if tokenizer is None else map(tokenizer, texts)
         if decoder is None:
-            docs = nlp.pipe(texts, batch_size=batch_size, disable=skip)
+            docs = nlp.pipe(inputs, batch_size=batch_size, disable=skip)
             return [[(e.start_char, e.end_char, e.label_, e.text) for e in d.ents] for d in docs]
         encoder = self._encoders.get(lang)
         skip += [decoder.name] if encoder is None else ["tok2vec", decoder.name]
-        docs = nlp.pipe(texts, batch_size=batch_size, disable=skip)
-        if encoder is not None:
-            docs = encoder.pipe(docs, batch_size)
+        docs = nlp.pipe(inputs, batch_size=batch_size, disable=skip)
+        if encoder is not None and decoder.takes_encoded:
+            decoded = decoder.pipe_encoded(docs, encoder, batch_size)
+        else:
+            decoded = decoder.pipe_spans(
+                docs if encoder is None else encoder.pipe(docs, batch_size), batch_size
+            )
+        return [
+            self._spans(text, doc, found) for text, (doc, found) in zip(texts, decoded, strict=True)
+        ]
+
+    @staticmethod
+    def _spans(text: str, doc: Doc, found: list[tuple[int, int, str]]) -> list[_Mention]:
+        """Token spans as character mentions, read from the token offset arrays: what
+        ``Span.start_char``, ``end_char`` and ``text`` give, without Span or Token objects
+        (spaCy's tokenization keeps the text, so ``doc.text`` is ``text``)."""
+        if not found:
+            return []
+        bounds = doc.to_array([IDX, LENGTH]).tolist()
         mentions = []
-        for doc, found in decoder.pipe_spans(docs, batch_size):
-            spans = [(doc[start:end], label) for start, end, label in found]
-            mentions.append([(s.start_char, s.end_char, label, s.text) for s, label in spans])
+        for start, end, label in found:
+            first, (last, length) = bounds[start][0], bounds[end - 1]
+            mentions.append((first, last + length, label, text[first : last + length]))
         return mentions
 
     @staticmethod
     def _stamp(entity: Entity, record: TextRecord) -> Entity:
         """``entity`` (from the cache) with provenance pointing at ``record``."""
-        assert entity.provenance is not None
-        provenance = dataclasses.replace(
-            entity.provenance, source_id=record.source_id, field=record.field
-        )
-        return dataclasses.replace(entity, provenance=provenance)
+        old = entity.provenance
+        assert old is not None
+        # Built directly: ``dataclasses.replace`` costs several times more per call.
+        provenance = Provenance(
+            record.source_id, record.field, old.start, old.end, old.extractor, old.version,
+            old.confidence,
+        )  # fmt: skip
+        return Entity(
+            entity.kind, entity.text, entity.canonical, entity.valid, provenance,
+            entity.attributes,
+        )  # fmt: skip
 
     def _find_all(self, text: str) -> tuple[IdentifierMatch, ...]:
         return tuple(self.matcher.find(text))

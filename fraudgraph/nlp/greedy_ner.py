@@ -22,10 +22,13 @@ import numpy
 from spacy.attrs import IS_SPACE, SENT_START
 from spacy.tokens import Doc, Span
 
-from fraudgraph.nlp.cached_tok2vec import doc_batches
+from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec, doc_batches
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+    #: ``CachedTok2Vec.encode``'s (row of each token, table of distinct vectors).
+    _Encoded = tuple[NDArray[numpy.int64], NDArray[numpy.float32]]
 
 # Action types of the BILUO transition system; NEVER marks actions never valid at prediction.
 BEGIN, IN, LAST, UNIT, OUT, NEVER = range(6)
@@ -52,6 +55,11 @@ class GreedyNer:
         model = component.model
         self.name: str = component.name
         self._tok2vec, self._lower, upper = model.layers
+        # listener >> list2array >> linear: each token's input to the lower layer is a function
+        # of its vector from the pipeline's tok2vec alone: computed once per distinct vector.
+        names = [layer.name for layer in self._tok2vec.layers]
+        listening = names == ["tok2vec-listener", "list2array", "linear"]
+        self._linear = self._tok2vec.layers[-1] if listening else None
         self._bias: NDArray[numpy.float32] = self._lower.get_param("b")
         self._weights: NDArray[numpy.float32] = upper.get_param("W")
         self._upper_bias: NDArray[numpy.float32] = upper.get_param("b")
@@ -100,17 +108,36 @@ class GreedyNer:
         for batch in doc_batches(docs, batch_size):
             yield from self._spans(batch)
 
-    def _spans(self, docs: list[Doc]) -> Iterator[tuple[Doc, list[tuple[int, int, str]]]]:
-        for doc, found in zip(docs, self.predict(docs), strict=True):
+    def pipe_encoded(
+        self, docs: Iterable[Doc], encoder: CachedTok2Vec, batch_size: int = 256
+    ) -> Iterator[tuple[Doc, list[tuple[int, int, str]]]]:
+        """As :meth:`pipe_spans` on docs without ``doc.tensor``: ``encoder`` (the pipeline's
+        tok2vec) encodes each batch and the lower layer runs once per distinct token vector."""
+        for batch in doc_batches(docs, batch_size):
+            empty = not any(len(doc) for doc in batch)
+            yield from self._spans(batch, None if empty else encoder.encode(batch))
+
+    @property
+    def takes_encoded(self) -> bool:
+        """Whether :meth:`pipe_encoded` applies to this model."""
+        return self._linear is not None
+
+    def _spans(
+        self, docs: list[Doc], encoded: _Encoded | None = None
+    ) -> Iterator[tuple[Doc, list[tuple[int, int, str]]]]:
+        for doc, found in zip(docs, self.predict(docs, encoded), strict=True):
             yield doc, [(start, end, self.labels[label]) for start, end, label in found]
 
-    def predict(self, docs: Sequence[Doc]) -> list[list[tuple[int, int, int]]]:
-        """(start, end, label index) token spans per doc, as spaCy's greedy parse finds them."""
+    def predict(
+        self, docs: Sequence[Doc], encoded: _Encoded | None = None
+    ) -> list[list[tuple[int, int, int]]]:
+        """(start, end, label index) token spans per doc, as spaCy's greedy parse finds them;
+        ``encoded`` is ``CachedTok2Vec.encode(docs)``, else ``doc.tensor`` is read."""
         found: list[list[tuple[int, int, int]]] = [[] for _ in docs]
         layout = self._layout(docs)
         if not layout.lengths.any():
             return found
-        cached = self._lower.predict(self._tok2vec.predict(list(docs)))
+        cached = self._features(docs, encoded)
         count = len(docs)
         position = numpy.zeros(count, dtype=numpy.int64)
         open_start = numpy.full(count, -1, dtype=numpy.int64)
@@ -129,6 +156,17 @@ class GreedyNer:
             self._apply(guess[~stuck], moving, position, open_start, open_label, found)
             active = active[position[active] < layout.lengths[active]]
         return found
+
+    def _features(self, docs: Sequence[Doc], encoded: _Encoded | None) -> NDArray[numpy.float32]:
+        """The lower layer's output per token, after its padding row (row 0)."""
+        if encoded is None or self._linear is None:
+            inputs = self._tok2vec.predict(list(docs))
+            features: NDArray[numpy.float32] = self._lower.predict(inputs)
+            return features
+        rows, table = encoded
+        distinct = self._lower.predict(self._linear.predict(table))  # padding row first
+        gathered: NDArray[numpy.float32] = distinct[numpy.concatenate([[0], rows + 1])]
+        return gathered
 
     @staticmethod
     def _layout(docs: Sequence[Doc]) -> _Batch:

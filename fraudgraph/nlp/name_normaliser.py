@@ -25,6 +25,13 @@ class NameNormaliser:
             return re.sub(r"[\s·•.]+", "", text)
         return " ".join(_SEPARATORS.sub(" ", text).lower().split())
 
+    @staticmethod
+    def load_tables() -> None:
+        """Import pypinyin now rather than on the first Chinese name: its tables (~190k Python
+        objects) then exist before a caller freezes the heap after loading (``gc.freeze``), and
+        the cyclic collector does not rescan them on every full collection."""
+        import pypinyin  # noqa: F401
+
     def romanised(self, name: str) -> list[str]:
         """Syllables of the name in toneless pinyin (Chinese) or its lower-case Latin tokens."""
         text = self.canonical(name)

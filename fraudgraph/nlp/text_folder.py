@@ -18,6 +18,7 @@ _CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "幺": "1", "二": "2", "三":
 # inside a long run, so that ordinary words such as 一个 or 三四天 are left alone.
 _DIGIT_RUN = re.compile(r"[0-9〇零一幺二三四五六七八九][0-9〇零一幺二三四五六七八九 \-]*")
 _MIN_CN_RUN = 7
+_ANY_CN_DIGIT = re.compile("[" + "".join(_CN_DIGITS) + "]")
 
 
 class TextFolder:
@@ -26,7 +27,7 @@ class TextFolder:
     def fold(self, text: str) -> str:
         """Return the folded text (``len(result) == len(text)``)."""
         folded = text.translate(_FULL_WIDTH)
-        if not any(char in _CN_DIGITS for char in folded):
+        if not _ANY_CN_DIGIT.search(folded):
             return folded
         return _DIGIT_RUN.sub(self._fold_numerals, folded)
 

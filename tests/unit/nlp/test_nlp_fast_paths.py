@@ -13,16 +13,19 @@ from typing import Any
 
 import numpy
 import pytest
+import spacy
 
-from fraudgraph.nlp import amount_parser, date_parser
+from fraudgraph.nlp import amount_parser, char_features, date_parser, text_folder
 from fraudgraph.nlp.address_parser import AddressParser
 from fraudgraph.nlp.amount_parser import AmountParser
 from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec
+from fraudgraph.nlp.char_tokens import CharTokens
 from fraudgraph.nlp.date_parser import DateParser
 from fraudgraph.nlp.extractor import DEFAULT_MODELS_DIR, EntityExtractor, TextRecord
 from fraudgraph.nlp.greedy_ner import GreedyNer
 from fraudgraph.nlp.identifier_corpus import IdentifierCorpus
 from fraudgraph.nlp.identifier_matcher import IdentifierMatcher
+from fraudgraph.nlp.text_folder import TextFolder
 from fraudgraph.types import EntityKind
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -256,3 +259,85 @@ def test_batches_cut_by_tokens_give_the_same_answers(
     fast = [found for _, found in decoder.pipe_spans(tensors, batch_size=1000)]
     assert fast == reference
     assert sum(map(len, reference)) > 10
+
+
+def test_char_tokens_make_the_docs_of_spacys_char_segmenter(shipped: EntityExtractor) -> None:
+    tokenizer = shipped.pipelines["zh"].tokenizer
+    assert CharTokens.supports(tokenizer)
+    assert not CharTokens.supports(shipped.pipelines["en"].tokenizer)
+    fast = CharTokens(tokenizer)
+    # Runs of every kind of whitespace spaCy treats differently (a plain space after a token,
+    # other or longer runs, leading and trailing ones), combining marks and astral characters.
+    pieces = ["王", "a", "1", " ", "  ", "\n", "\u3000", "\t", "\u00a0", "\x1c", "e\u0301", "😀"]
+    rng = random.Random(11)
+    texts = ["", " ", "王伟", " 王 伟  ", *_texts(50, seed=3)]
+    texts += ["".join(rng.choices(pieces, k=rng.randrange(1, 14))) for _ in range(3000)]
+    for text in texts:
+        got, expected = fast(text), tokenizer(text)
+        assert [(t.text, t.whitespace_) for t in got] == [(t.text, t.whitespace_) for t in expected]
+        assert got.text == text
+
+
+def test_extractor_builds_chinese_docs_with_char_tokens(shipped: EntityExtractor) -> None:
+    assert set(shipped._tokenizers) == {"zh"}
+    reference = EntityExtractor(shipped.pipelines, shipped.canonicaliser, fast_ner=False)
+    assert not reference._tokenizers
+    texts = ["转账给王伟  房租 3000元", "\u3000联系人 李芳\n电话13912345678 ", "  "]
+    records = [TextRecord(text, f"s{n}", "remarks", "zh") for n, text in enumerate(texts)]
+    assert shipped.extract_many(records) == reference.extract_many(records)
+
+
+def test_folder_numeral_shortcut_matches_the_full_fold() -> None:
+    """Texts without a Chinese numeral skip the numeral pass: it would change nothing."""
+    folder = TextFolder()
+    rng = random.Random(5)
+    pieces = ["一", "三", "零", "〇", "幺", "九", "1", "２", " ", "-", "号", "元", "ａ"]
+    for _ in range(2000):
+        text = "".join(rng.choices(pieces, k=rng.randrange(0, 16)))
+        half = TextFolder.to_half_width(text)
+        assert folder.fold(text) == text_folder._DIGIT_RUN.sub(folder._fold_numerals, half)
+
+
+def test_char_bigram_memo_writes_the_joined_texts() -> None:
+    nlp = spacy.blank("zh")
+    nlp.add_pipe(char_features.FACTORY)
+    rng = random.Random(8)
+    texts = ["".join(rng.choices("中国银行王伟 a1", k=rng.randrange(1, 9))) for _ in range(300)]
+    for text in texts * 2:  # the second round reads every pair from the memo
+        tokens = [token.text for token in nlp.make_doc(text)]
+        expected = [a + b for a, b in zip(tokens, [*tokens[1:], char_features.END], strict=True)]
+        assert [token.lemma_ for token in nlp(text)] == expected
+
+
+def test_unique_rows_match_numpy_unique() -> None:
+    rng = numpy.random.default_rng(6)
+    for _ in range(100):
+        values = rng.integers(0, 2**64, size=int(rng.integers(1, 12)), dtype=numpy.uint64)
+        rows, columns = int(rng.integers(1, 300)), int(rng.integers(1, 5))
+        ids = values[rng.integers(0, len(values), size=(rows, columns))]
+        expected, inverse = numpy.unique(ids, axis=0, return_inverse=True)
+        got, got_inverse = CachedTok2Vec._unique_rows(ids)
+        numpy.testing.assert_array_equal(got, expected)
+        numpy.testing.assert_array_equal(got_inverse, inverse.reshape(-1))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_decoder_on_encoded_batches_takes_spacys_decisions(
+    shipped: EntityExtractor, lang: str
+) -> None:
+    """The lower layer run once per distinct token vector decides as spaCy's tok2vec + NER."""
+    nlp = shipped.pipelines[lang]
+    ner: Any = nlp.get_pipe("ner")
+    decoder = GreedyNer(ner)
+    assert decoder.takes_encoded
+    encoder = CachedTok2Vec(nlp.get_pipe("tok2vec"))
+    texts = ["", "  ", *_texts(400, seed=13)]
+    bare = list(nlp.pipe(texts, batch_size=64, disable=["tok2vec", "ner"]))
+    fast = [found for _, found in decoder.pipe_encoded(bare, encoder, batch_size=64)]
+    reference = [
+        [(ent.start, ent.end, ent.label_) for ent in doc.ents]
+        for doc in nlp.pipe(texts, batch_size=64)
+    ]
+    assert fast == reference
+    assert sum(map(len, reference)) > 100
+    assert [found for _, found in decoder.pipe_encoded([bare[0]], encoder)] == [[]]

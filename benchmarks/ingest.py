@@ -2,6 +2,11 @@
 
     python benchmarks/ingest.py --applications 100000 --transactions 1000000 [--nlp]
     python benchmarks/ingest.py --world /tmp/world --max-seconds 1800 [--out FILE]
+    python benchmarks/ingest.py --applications 100000 --transactions 1000000 --bulk
+
+``--bulk`` measures the bulk first load instead (``fraudgraph ingest --bulk``): from the input
+files to the graph online with its constraints, split into transform (parsing, NLP, CSV
+files), import (server stop, neo4j-admin import, server start) and schema seconds.
 
 Generates a synthetic world (or loads ``--world``), starts a private Neo4j, loads the world and
 prints one JSON object. ``--max-seconds`` stops reading new rows once the budget is spent (the
@@ -32,6 +37,7 @@ from benchmarks.bench_env import environment, private_neo4j
 from fraudgraph.graph.driver import create_driver
 from fraudgraph.graph.schema import init_schema
 from fraudgraph.graph.stats import graph_counts
+from fraudgraph.ingest.bulk_loader import BulkLoader
 from fraudgraph.ingest.loader import Loader, LoadSummary
 from fraudgraph.ingest.sources import RawRow, SourceFile, synth_files
 from fraudgraph.nlp.extractor import EntityExtractor
@@ -87,6 +93,59 @@ def _load(args: argparse.Namespace, world: Path, state: Path) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _load_bulk(args: argparse.Namespace, world: Path) -> dict[str, Any]:
+    with private_neo4j() as (settings, _):
+        extractor = EntityExtractor.load()
+        gc.freeze()
+        loader = BulkLoader(settings, extractor=extractor, free_text=args.nlp,
+                            batch_size=args.batch_size, progress=True)  # fmt: skip
+        load_1, cpu_self = os.getloadavg()[0], time.process_time()
+        bulk = loader.load(world, synth_files(world))
+        cpu_self = time.process_time() - cpu_self
+        driver = create_driver(settings)
+        try:
+            counts = graph_counts(driver, settings.neo4j_database)
+        finally:
+            driver.close()
+    split = {"transform": bulk.transform_s, "import": bulk.import_s, "schema": bulk.schema_s}
+    return {
+        "load": bulk.load, "seconds": bulk.load.seconds, "cpu_python": cpu_self,
+        "child_cpu": {k: round(v, 1) for k, v in bulk.child_cpu.items()},
+        "import_tool_peak_memory": bulk.import_tool_peak_memory,
+        "split_seconds": {k: round(v, 2) for k, v in split.items()},
+        "steps_seconds": {k: round(v, 2) for k, v in bulk.steps.items()},
+        "counts": counts, "loadavg": (load_1, os.getloadavg()[0]),
+    }  # fmt: skip
+
+
+def _bulk_metrics(run: dict[str, Any], expected: int) -> dict[str, Any]:
+    load: LoadSummary = run["load"]
+    seconds, writes = run["seconds"], load.counts.writes
+    records = load.loaded + load.rejected
+    return {
+        "mode": "bulk",
+        "records": records,
+        "records_in_world": expected,
+        "seconds": round(seconds, 2),
+        "records_per_s": round(records / seconds, 1),
+        "graph_writes": writes,
+        "graph_writes_per_s": round(writes / seconds, 1),
+        "split_seconds": run["split_seconds"],
+        "steps_seconds": run["steps_seconds"],
+        "per_file": {
+            name: {"loaded": f.loaded, "rejected": f.rejected} for name, f in load.files.items()
+        },
+        "cpu_seconds_python": round(run["cpu_python"], 1),
+        "cpu_seconds_children": run["child_cpu"],  # the transform worker, the import tool
+        "load_average_start_end": [round(x, 1) for x in run["loadavg"]],
+        "nodes": run["counts"].total_nodes,
+        "relationships": run["counts"].total_relationships,
+        "rejected": load.rejected,
+        "peak_rss_python_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_memory_import_tool": run["import_tool_peak_memory"],  # as the tool reports it
+    }
+
+
 def _metrics(run: dict[str, Any], expected: int) -> dict[str, Any]:
     load: LoadSummary = run["load"]
     seconds, writes = run["seconds"], load.counts.writes
@@ -134,6 +193,7 @@ def main() -> None:
     parser.add_argument("--world", type=Path, help="load this synth folder instead of generating")
     parser.add_argument("--max-seconds", type=float, default=float("inf"))
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--bulk", action="store_true", help="bulk first load (neo4j-admin)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="fraudgraph-world-") as tmp:
@@ -148,8 +208,11 @@ def main() -> None:
         else:
             manifest = json.loads((world / "manifest.json").read_text(encoding="utf-8"))
             dataset = f"synth folder {world.name}: {json.dumps(manifest, sort_keys=True)}"
-        run = _load(args, world, Path(tmp) / "state")
-        metrics = _metrics(run, _world_size(world))
+        if args.bulk:
+            metrics = _bulk_metrics(_load_bulk(args, world), _world_size(world))
+        else:
+            run = _load(args, world, Path(tmp) / "state")
+            metrics = _metrics(run, _world_size(world))
     metrics["generate_seconds"] = generate_seconds
     result = {
         "benchmark": "ingest",
@@ -157,7 +220,7 @@ def main() -> None:
         "metrics": metrics,
         "goals": {"graph_writes_per_s": 50_000},
         "environment": environment(
-            nlp=args.nlp, batch_size=args.batch_size, max_seconds=args.max_seconds
+            nlp=args.nlp, batch_size=args.batch_size, max_seconds=args.max_seconds, bulk=args.bulk
         ),
     }
     text = json.dumps(result, indent=2)

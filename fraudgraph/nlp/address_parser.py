@@ -9,6 +9,7 @@ same address written with and without ``浙江省`` gets one key.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fraudgraph.nlp.amount_parser import AmountParser
+from fraudgraph.nlp.char_tokens import CharTokens
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -29,6 +31,8 @@ KEY_PARTS = (
     "subpoi", "houseno", "cellno", "floorno", "roomno",
 )  # fmt: skip
 _CACHE_LIMIT = 200_000
+#: Normalised component values remembered (a pure function; districts and roads repeat).
+_NORMAL_CACHE = 65_536
 #: Components a structured address must have for the rule fast path (see _well_formed_spans).
 _WELL_FORMED = frozenset({"district", "road", "roadno"})
 _MAX_DISTRICT = 5
@@ -66,6 +70,11 @@ class AddressParser:
         self.model = model
         self._decoder: GreedyNer | None = None
         self._encoder: CachedTok2Vec | None = None
+        # Character-segmented models: CharTokens makes the tokenizer's Docs in linear time.
+        self._tokenizer: CharTokens | None = None
+        tokenizer = getattr(model, "tokenizer", None)
+        if fast and CharTokens.supports(tokenizer):
+            self._tokenizer = CharTokens(tokenizer)
         names = list(getattr(model, "pipe_names", ()))
         if fast and model is not None and names[-1:] == ["ner"]:
             from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec
@@ -130,13 +139,16 @@ class AddressParser:
 
     def _pipe(self, texts: list[str], batch_size: int) -> Iterator[Doc]:
         assert self.model is not None
+        inputs: Iterable[str | Doc] = (
+            texts if self._tokenizer is None else map(self._tokenizer, texts)
+        )
         if self._decoder is None:
-            return iter(self.model.pipe(texts, batch_size=batch_size))
+            return iter(self.model.pipe(inputs, batch_size=batch_size))
         if self._encoder is None:
-            docs = self.model.pipe(texts, batch_size=batch_size, disable=[self._decoder.name])
+            docs = self.model.pipe(inputs, batch_size=batch_size, disable=[self._decoder.name])
         else:
             skip = ["tok2vec", self._decoder.name]
-            docs = self._encoder.pipe(self.model.pipe(texts, batch_size=batch_size, disable=skip))
+            docs = self._encoder.pipe(self.model.pipe(inputs, batch_size=batch_size, disable=skip))
         return self._decoder.pipe(docs, batch_size=batch_size)
 
     def _well_formed_spans(self, text: str) -> list[tuple[str, str]] | None:
@@ -194,6 +206,7 @@ class AddressParser:
         return match.group(0) if number is None else str(number)
 
     @staticmethod
+    @functools.lru_cache(maxsize=_NORMAL_CACHE)
     def _normal(value: str) -> str:
         value = _ADMIN_SUFFIX.sub("", value) or value
         value = _CN_NUMBER.sub(AddressParser._digits, value)

@@ -5,9 +5,10 @@ on its own (hashed rows of its attributes, a maxout layer, layer norm), then run
 blocks that each look one token left and right. So a token's embedding depends on its
 attribute values only, and its output after block ``d`` on the previous block's outputs at
 three positions only. Bank texts repeat a lot (the same characters, template phrases, company
-names), so this class computes each distinct embedding once (remembered across batches) and,
-in every block, each distinct (left, centre, right) triple once per batch, then gathers the
-results for all tokens. The layout (documents separated by zero padding rows, as thinc's
+names), so this class computes each distinct embedding once and, in every block, each
+distinct (left, centre, right) triple of the previous level's vectors once, all remembered
+across batches (a stable id per distinct vector at every level), then gathers the results for
+all tokens. The layout (documents separated by zero padding rows, as thinc's
 ``with_array`` lays them out) and the layers are the loaded model's own; results agree with
 ``Tok2Vec.predict`` up to float32 rounding of the matrix products.
 """
@@ -23,10 +24,14 @@ from spacy.tokens import Doc
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-#: Distinct token attribute tuples remembered (each a row of ``width`` float32).
+#: Distinct vectors remembered per level (embeddings, then each block's outputs), each a row of
+#: ``width`` float32: at most about 77 MB a level for a width of 96.
 CACHE_ROWS = 200_000
 #: A batch is cut at this many tokens whatever its size in docs (bounds the work arrays).
 MAX_BATCH_TOKENS = 65_536
+#: Ids of one level stay below this, so that a (left, centre, right) triple of them packs into
+#: one int64 key.
+_KEY_BASE = 1 << 21
 _EMBED_LAYERS = ("extract_features", "list2ragged", "with_array", "with_array", "ragged2list")
 
 
@@ -40,9 +45,27 @@ class CachedTok2Vec:
         # with_array(chain(residual(chain(expand_window, maxout>>layernorm>>dropout)), ...))
         self._blocks = [residual.layers[0].layers[1] for residual in encode.layers[0].layers]
         self._width = int(component.model.get_dim("nO"))
+        if rows >= _KEY_BASE // 4:
+            raise ValueError(f"at most {_KEY_BASE // 4 - 1} cached rows per level, not {rows}")
         self._limit = rows
+        # Level 0: attribute row -> embedding id; level d: (left, centre, right) ids of level
+        # d - 1 -> id of the block's output. Id 0 of every level is the zero vector (outside
+        # the batch, and the padding rows of level 0); ``_tables[d]`` holds the vectors.
         self._index: dict[tuple[int, ...], int] = {}
-        self._table: NDArray[numpy.float32] = numpy.zeros((0, self._width), dtype=numpy.float32)
+        self._windows: list[dict[int, int]] = [{} for _ in self._blocks]
+        self._tables: list[NDArray[numpy.float32]] = []
+        self._sizes: list[int] = []
+        self._clear()
+
+    def _clear(self) -> None:
+        """Forget every cached vector (each level keeps its zero row 0)."""
+        self._index.clear()
+        for windows in self._windows:
+            windows.clear()
+        self._tables = [
+            numpy.zeros((1, self._width), dtype=numpy.float32) for _ in range(len(self._blocks) + 1)
+        ]
+        self._sizes = [1] * len(self._tables)
 
     @staticmethod
     def supports(component: Any) -> bool:
@@ -84,13 +107,32 @@ class CachedTok2Vec:
         """(row of each token, docs one after the other; table of the distinct output vectors):
         ``table[rows]`` are the tokens' vectors. The docs must hold at least one token."""
         lengths = numpy.array([len(doc) for doc in docs], dtype=numpy.int64)
-        ids, table = self._embed(numpy.concatenate(self._extract.predict(docs)))
+        return self.encode_features(numpy.concatenate(self._extract.predict(docs)), lengths)
+
+    @property
+    def columns(self) -> list[str]:
+        """The token attributes the model reads (the columns of ``encode_features``' input)."""
+        return [str(column) for column in self._extract.attrs["columns"]]
+
+    def encode_features(
+        self, features: NDArray[numpy.uint64], lengths: NDArray[numpy.int64]
+    ) -> tuple[NDArray[numpy.int64], NDArray[numpy.float32]]:
+        """As :meth:`encode`, from the attribute values the docs hold (``doc.to_array`` of
+        :attr:`columns`, docs one after the other) and the docs' lengths."""
         positions = self._positions(lengths)
-        flat = numpy.zeros(int(positions[-1]) + 1 + self._pad, dtype=numpy.int64)
-        flat[positions] = ids  # padding rows keep id 0: the zero vector
-        for block in self._blocks:
-            flat, table = self._block(block, flat, table)
-        return flat[positions], table
+        size = int(positions[-1]) + 1 + self._pad
+        if size >= _KEY_BASE // 2:
+            raise ValueError(f"a batch of {size} rows is too large: cut it with doc_batches")
+        if max(self._sizes) + size > self._limit:
+            self._clear()  # bounded: start afresh, the batch's vectors are computed anew
+        flat = numpy.zeros(size, dtype=numpy.int64)
+        flat[positions] = self._embed(features)
+        last = len(self._blocks) - 1
+        for depth, block in enumerate(self._blocks):
+            # The last block's output is read at the tokens only, not at the padding rows.
+            flat = self._block(depth, block, flat, positions if depth == last else None)
+        used, rows = numpy.unique(flat, return_inverse=True)
+        return rows.reshape(-1), self._tables[-1][used]
 
     def _positions(self, lengths: NDArray[numpy.int64]) -> NDArray[numpy.int64]:
         """Rows of the tokens in the flattened batch: ``pad`` zero rows before each non-empty
@@ -103,51 +145,67 @@ class CachedTok2Vec:
         positions: NDArray[numpy.int64] = starts[token_doc] + within
         return positions
 
-    @staticmethod
     def _block(
-        block: Any, flat: NDArray[numpy.int64], table: NDArray[numpy.float32]
-    ) -> tuple[NDArray[numpy.int64], NDArray[numpy.float32]]:
-        """One residual window block on each distinct (left, centre, right) triple of ids."""
-        size = len(table) + 1  # ids shifted by one: 0 stands for "outside the batch"
-        left = numpy.concatenate([[-1], flat[:-1]]) + 1
-        right = numpy.concatenate([flat[1:], [-1]]) + 1
-        keys = (left * size + flat + 1) * size + right
-        unique, inverse = numpy.unique(keys, return_inverse=True)
-        # Row -1 of ``padded`` is the zero vector seq2col uses beyond the ends of the batch.
-        padded = numpy.concatenate([table, numpy.zeros((1, table.shape[1]), table.dtype)])
-        centre = padded[(unique // size) % size - 1]
-        windows = numpy.concatenate(
-            [padded[unique // (size * size) - 1], centre, padded[unique % size - 1]], axis=1
+        self, depth: int, block: Any, flat: NDArray[numpy.int64], at: NDArray[numpy.int64] | None
+    ) -> NDArray[numpy.int64]:
+        """Ids of block ``depth``'s outputs at every row of the batch (at rows ``at`` only, if
+        given): each (left, centre, right) triple of input ids not met before is computed once
+        and remembered."""
+        left = numpy.concatenate([[0], flat[:-1]])  # id 0: the zero vector seq2col uses
+        right = numpy.concatenate([flat[1:], [0]])  # beyond the ends of the batch
+        if at is not None:
+            left, flat, right = left[at], flat[at], right[at]
+        unique, inverse = numpy.unique(
+            (left * _KEY_BASE + flat) * _KEY_BASE + right, return_inverse=True
         )
-        output: NDArray[numpy.float32] = centre + block.predict(windows)
-        return inverse.reshape(-1), output
+        windows = self._windows[depth]
+        ids = numpy.fromiter(
+            (windows.get(key, -1) for key in unique.tolist()), dtype=numpy.int64, count=len(unique)
+        )
+        missing = numpy.flatnonzero(ids < 0)
+        if missing.size:
+            keys = unique[missing]
+            table = self._tables[depth]
+            centre = table[(keys // _KEY_BASE) % _KEY_BASE]
+            inputs = numpy.concatenate(
+                [table[keys // (_KEY_BASE * _KEY_BASE)], centre, table[keys % _KEY_BASE]], axis=1
+            )
+            fresh = self._append(depth + 1, centre + block.predict(inputs))
+            ids[missing] = fresh
+            windows.update(zip(keys.tolist(), fresh.tolist(), strict=True))
+        found: NDArray[numpy.int64] = ids[inverse.reshape(-1)]
+        return found
 
-    def _embed(
-        self, ids: NDArray[numpy.uint64]
-    ) -> tuple[NDArray[numpy.int64], NDArray[numpy.float32]]:
-        """(row per token, table) of the embeddings of attribute rows ``ids``; row 0 of the
-        table is the zero vector. Each distinct attribute row is embedded once, ever."""
+    def _embed(self, ids: NDArray[numpy.uint64]) -> NDArray[numpy.int64]:
+        """Level-0 id of each row of attribute values ``ids``: each distinct attribute row is
+        embedded once, ever."""
         unique, inverse = self._unique_rows(ids)
-        rows = numpy.empty(len(unique), dtype=numpy.int64)
-        missing: list[int] = []
-        for position, key in enumerate(map(tuple, unique.tolist())):
-            row = self._index.get(key, -1)
-            rows[position] = row
-            if row < 0:
-                missing.append(position)
-        if missing:
-            if len(self._index) + len(missing) > self._limit:
-                self._index.clear()  # bounded: start afresh, the batch's rows are recomputed
-                missing = list(range(len(unique)))
-            fresh = self._mix.predict(self._hash.predict(unique[missing]))
-            start = len(self._index)
-            self._reserve(start + len(missing))
-            self._table[start : start + len(missing)] = fresh
-            for offset, position in enumerate(missing):
-                rows[position] = start + offset
-                self._index[tuple(unique[position].tolist())] = start + offset
-        zero = numpy.zeros((1, self._width), dtype=numpy.float32)
-        return inverse.reshape(-1) + 1, numpy.concatenate([zero, self._table[rows]])
+        keys = list(map(tuple, unique.tolist()))
+        rows = numpy.fromiter(
+            (self._index.get(key, -1) for key in keys), dtype=numpy.int64, count=len(keys)
+        )
+        missing = numpy.flatnonzero(rows < 0)
+        if missing.size:
+            fresh = self._append(0, self._mix.predict(self._hash.predict(unique[missing])))
+            rows[missing] = fresh
+            new = [keys[i] for i in missing.tolist()]
+            self._index.update(zip(new, fresh.tolist(), strict=True))
+        found: NDArray[numpy.int64] = rows[inverse]
+        return found
+
+    def _append(self, level: int, vectors: NDArray[numpy.float32]) -> NDArray[numpy.int64]:
+        """Store ``vectors`` in the table of ``level`` (doubling it when full); their ids."""
+        start = self._sizes[level]
+        end = start + len(vectors)
+        table = self._tables[level]
+        if end > len(table):
+            capacity = max(end, min(2 * len(table), self._limit + 1))  # no doubling past limit
+            grown = numpy.zeros((capacity, self._width), dtype=numpy.float32)
+            grown[:start] = table[:start]
+            self._tables[level] = table = grown
+        table[start:end] = vectors
+        self._sizes[level] = end
+        return numpy.arange(start, end, dtype=numpy.int64)
 
     @staticmethod
     def _unique_rows(
@@ -168,14 +226,6 @@ class CachedTok2Vec:
         first[key] = numpy.arange(len(key))  # a row of each key (all of them are equal)
         return ids[first], key
 
-    def _reserve(self, size: int) -> None:
-        """Grow the table (doubling) to hold at least ``size`` rows."""
-        if size <= len(self._table):
-            return
-        table = numpy.zeros((max(size, 2 * len(self._table)), self._width), dtype=numpy.float32)
-        table[: len(self._table)] = self._table
-        self._table = table
-
 
 def doc_batches(docs: Iterable[Doc], batch_size: int) -> Iterator[list[Doc]]:
     """Consecutive batches of at most ``batch_size`` docs and about ``MAX_BATCH_TOKENS`` tokens."""
@@ -187,5 +237,20 @@ def doc_batches(docs: Iterable[Doc], batch_size: int) -> Iterator[list[Doc]]:
         if len(batch) >= batch_size or tokens >= MAX_BATCH_TOKENS:
             yield batch
             batch, tokens = [], 0
+    if batch:
+        yield batch
+
+
+def text_batches(texts: list[str], batch_size: int) -> Iterator[list[str]]:
+    """Consecutive batches of at most ``batch_size`` texts and about ``MAX_BATCH_TOKENS``
+    characters (a character-segmented text has at most one token per character)."""
+    batch: list[str] = []
+    size = 0
+    for text in texts:
+        batch.append(text)
+        size += len(text)
+        if len(batch) >= batch_size or size >= MAX_BATCH_TOKENS:
+            yield batch
+            batch, size = [], 0
     if batch:
         yield batch

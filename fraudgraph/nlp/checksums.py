@@ -7,6 +7,7 @@ character so that tests and the adversarial data set can build valid numbers.
 
 from __future__ import annotations
 
+import operator
 from datetime import date
 
 # GB 11643-1999: weights of the first 17 digits of a resident ID; sum mod 11 indexes the table.
@@ -27,6 +28,8 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 EARLIEST_BIRTH = date(1900, 1, 1)
+# A digit's Luhn contribution when doubled: 2d, less 9 when that is over 9.
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def _ascii_digits(value: str) -> bool:
@@ -36,7 +39,9 @@ def _ascii_digits(value: str) -> bool:
 
 def resident_id_check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of a resident ID."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
+    if len(first17) != len(_ID_WEIGHTS):
+        raise ValueError(f"a resident ID check needs 17 digits, not {len(first17)}")
+    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
     return _ID_CHECK[total % 11]
 
 
@@ -121,12 +126,14 @@ def is_uscc(value: str) -> bool:
 
 def luhn_check_digit(payload: str) -> str:
     """The Luhn digit that makes ``payload + digit`` pass :func:`luhn_valid`."""
-    total = 0
-    for position, char in enumerate(reversed(payload)):
-        digit = int(char)
-        if position % 2 == 0:  # these positions are doubled once the check digit is appended
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
+    # The last digit of the payload and every second one before it are doubled once the check
+    # digit is appended (a doubled digit over 9 counts its digit sum).
+    doubled = payload[::-2]
+    if doubled.isascii():
+        doubled = doubled.translate(_LUHN_DOUBLED)
+    else:  # other scripts' digits (int() reads them): double them one by one
+        doubled = "".join(str(2 * int(char) - 9 * (int(char) > 4)) for char in doubled)
+    total = sum(map(int, payload[-2::-2])) + sum(map(int, doubled))
     return str((10 - total % 10) % 10)
 
 

@@ -20,8 +20,9 @@ from spacy.attrs import IDX, LENGTH
 from fraudgraph.errors import InvalidInputError, ModelError
 from fraudgraph.nlp.address_parser import AddressParser
 from fraudgraph.nlp.blas_ops import BlasOps
-from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec
+from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec, text_batches
 from fraudgraph.nlp.canonicaliser import Canonicaliser
+from fraudgraph.nlp.char_arrays import CharArrays
 from fraudgraph.nlp.char_tokens import CharTokens
 from fraudgraph.nlp.greedy_ner import GreedyNer
 from fraudgraph.nlp.identifier_component import FACTORY as IDENTIFIERS
@@ -119,6 +120,15 @@ class EntityExtractor:
             lang: CharTokens(nlp.tokenizer)
             for lang, nlp in self.pipelines.items()
             if fast_ner and CharTokens.supports(nlp.tokenizer)
+        }
+        # ... and with that tokenizer and the bigram feature before them, no Doc at all: the
+        # token arrays the encoder and decoder read are computed for a batch at once.
+        self._arrays = {
+            lang: CharArrays(self.pipelines[lang], encoder.columns)
+            for lang, encoder in self._encoders.items()
+            if lang in self._tokenizers
+            and self._decoders[lang].takes_encoded
+            and CharArrays.supports(self.pipelines[lang], encoder.columns)
         }
         # Identifiers are matched outside spaCy (memoised); a component restricted to some
         # kinds keeps its restriction.
@@ -230,6 +240,8 @@ class EntityExtractor:
         """Named-entity mentions of each text: (start char, end char, label, text)."""
         if not self._has_ner[lang]:
             return [[] for _ in texts]  # identifiers only: no spaCy Doc needed at all
+        if lang in self._arrays:
+            return self._array_mentions(lang, texts, batch_size)
         nlp = self.pipelines[lang]
         decoder = self._decoders.get(lang)
         skip = [IDENTIFIERS] if IDENTIFIERS in nlp.pipe_names else []
@@ -250,6 +262,27 @@ class EntityExtractor:
         return [
             self._spans(text, doc, found) for text, (doc, found) in zip(texts, decoded, strict=True)
         ]
+
+    def _array_mentions(self, lang: str, texts: list[str], batch_size: int) -> list[list[_Mention]]:
+        """:meth:`_mentions` through :class:`CharArrays`: the same tokens, features and
+        decisions as through the pipeline's Docs, without the Docs."""
+        arrays, encoder, decoder = self._arrays[lang], self._encoders[lang], self._decoders[lang]
+        mentions: list[list[_Mention]] = []
+        for batch in text_batches(texts, batch_size):
+            tokens = arrays(batch)
+            encoded = None
+            if len(tokens.features):
+                encoded = encoder.encode_features(tokens.features, tokens.lengths)
+            found = decoder.predict_arrays(tokens.lengths, tokens.space, tokens.sent_start, encoded)
+            first = 0
+            for text, spans, length in zip(batch, found, tokens.lengths.tolist(), strict=True):
+                named = []
+                for start, end, label in spans:
+                    begin, stop = tokens.starts[first + start], tokens.ends[first + end - 1]
+                    named.append((begin, stop, decoder.labels[label], text[begin:stop]))
+                mentions.append(named)
+                first += length
+        return mentions
 
     @staticmethod
     def _spans(text: str, doc: Doc, found: list[tuple[int, int, str]]) -> list[_Mention]:

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     #: ``CachedTok2Vec.encode``'s (row of each token, table of distinct vectors).
     _Encoded = tuple[NDArray[numpy.int64], NDArray[numpy.float32]]
+    #: The lower layer's output per distinct vector, and the row in it of each token.
+    _Features = tuple[NDArray[numpy.float32], NDArray[numpy.int64]]
 
 # Action types of the BILUO transition system; NEVER marks actions never valid at prediction.
 BEGIN, IN, LAST, UNIT, OUT, NEVER = range(6)
@@ -133,12 +135,34 @@ class GreedyNer:
     ) -> list[list[tuple[int, int, int]]]:
         """(start, end, label index) token spans per doc, as spaCy's greedy parse finds them;
         ``encoded`` is ``CachedTok2Vec.encode(docs)``, else ``doc.tensor`` is read."""
-        found: list[list[tuple[int, int, int]]] = [[] for _ in docs]
         layout = self._layout(docs)
         if not layout.lengths.any():
-            return found
-        cached = self._features(docs, encoded)
-        count = len(docs)
+            return [[] for _ in docs]
+        return self._decode(layout, self._features(docs, encoded))
+
+    def predict_arrays(
+        self,
+        lengths: NDArray[numpy.int64],
+        space: NDArray[numpy.bool_],
+        sent_start: NDArray[numpy.bool_],
+        encoded: _Encoded | None,
+    ) -> list[list[tuple[int, int, int]]]:
+        """As :meth:`predict` from the docs' arrays: their lengths, ``IS_SPACE`` and
+        ``SENT_START == 1`` per token (docs one after the other) and the encoder's output
+        (``CachedTok2Vec.encode_features``; None when no doc has a token)."""
+        if encoded is None or not lengths.any():
+            return [[] for _ in lengths.tolist()]
+        assert self._linear is not None, "predict_arrays needs takes_encoded"
+        end = numpy.zeros(1, dtype=bool)
+        layout = _Batch(
+            self._offsets(lengths), lengths, numpy.concatenate([space, end]),
+            numpy.concatenate([sent_start, end]),
+        )  # fmt: skip
+        return self._decode(layout, self._features((), encoded))
+
+    def _decode(self, layout: _Batch, cached: _Features) -> list[list[tuple[int, int, int]]]:
+        count = len(layout.lengths)
+        found: list[list[tuple[int, int, int]]] = [[] for _ in range(count)]
         position = numpy.zeros(count, dtype=numpy.int64)
         open_start = numpy.full(count, -1, dtype=numpy.int64)
         open_label = numpy.full(count, -1, dtype=numpy.int64)
@@ -157,22 +181,28 @@ class GreedyNer:
             active = active[position[active] < layout.lengths[active]]
         return found
 
-    def _features(self, docs: Sequence[Doc], encoded: _Encoded | None) -> NDArray[numpy.float32]:
-        """The lower layer's output per token, after its padding row (row 0)."""
+    def _features(self, docs: Sequence[Doc], encoded: _Encoded | None) -> _Features:
+        """The lower layer's output per distinct token vector (row 0: its padding row), and the
+        row of each token of the batch in it (after the padding row)."""
         if encoded is None or self._linear is None:
             inputs = self._tok2vec.predict(list(docs))
             features: NDArray[numpy.float32] = self._lower.predict(inputs)
-            return features
+            return features, numpy.arange(len(features), dtype=numpy.int64)
         rows, table = encoded
         distinct = self._lower.predict(self._linear.predict(table))  # padding row first
-        gathered: NDArray[numpy.float32] = distinct[numpy.concatenate([[0], rows + 1])]
-        return gathered
+        # Indexed per step rather than gathered per token: a token row is 1.5 kB.
+        return distinct, numpy.concatenate([[0], rows + 1])
+
+    @staticmethod
+    def _offsets(lengths: NDArray[numpy.int64]) -> NDArray[numpy.int64]:
+        offsets = numpy.zeros(len(lengths), dtype=numpy.int64)
+        numpy.cumsum(lengths[:-1], out=offsets[1:])
+        return offsets
 
     @staticmethod
     def _layout(docs: Sequence[Doc]) -> _Batch:
         lengths = numpy.array([len(doc) for doc in docs], dtype=numpy.int64)
-        offsets = numpy.zeros(len(docs), dtype=numpy.int64)
-        numpy.cumsum(lengths[:-1], out=offsets[1:])
+        offsets = GreedyNer._offsets(lengths)
         arrays = [doc.to_array([IS_SPACE, SENT_START]) for doc in docs if len(doc)]
         flags = numpy.concatenate(arrays) if arrays else numpy.zeros((0, 2), dtype=numpy.int64)
         # One extra row, so that "the token after the last one" reads as a plain token.
@@ -181,20 +211,21 @@ class GreedyNer:
 
     def _scores(
         self,
-        cached: NDArray[numpy.float32],
+        cached: _Features,
         layout: _Batch,
         active: NDArray[numpy.int64],
         position: NDArray[numpy.int64],
         open_start: NDArray[numpy.int64],
     ) -> NDArray[numpy.float32]:
-        """Action scores of the active states (row 0 of ``cached`` is the padding row)."""
+        """Action scores of the active states (row 0 of ``cached``'s table is the padding row)."""
         token = layout.offsets[active] + position[active]
         opened = open_start[active] >= 0
         first = numpy.where(opened, layout.offsets[active] + open_start[active] + 1, 0)
         before = numpy.where(opened, token, 0)  # (token - 1) + 1 for the padding row
+        table, rows = cached
         # Summed in spaCy's order (features 0, 1, 2, then the bias), so values agree exactly.
-        hidden = cached[token + 1, 0] + cached[first, 1]
-        hidden += cached[before, 2]
+        hidden = table[rows[token + 1], 0] + table[rows[first], 1]
+        hidden += table[rows[before], 2]
         hidden += self._bias
         pieces = hidden[..., 0]
         for piece in range(1, hidden.shape[2]):

@@ -92,6 +92,36 @@ class _Reading:
     attributes: dict[str, str]
 
 
+# How a chunk of digits joins the one before it.
+_GAP_NONE, _GAP_SOFT, _GAP_TEXT = 0, 1, 2
+
+
+class _Chunks:
+    """The digit chunks of a text, how each joins the previous one (``gaps[0]`` is
+    ``_GAP_NONE``) and how many digits can be joined from each onwards (``reach``)."""
+
+    __slots__ = ("count", "gaps", "matches", "reach")
+
+    def __init__(self, text: str) -> None:
+        self.matches = list(_CHUNK.finditer(text))
+        self.count = len(self.matches)
+        self.reach = [match.end() - match.start() for match in self.matches]
+        self.gaps = [_GAP_NONE]
+        if self.count > 1:
+            ends = [match.end() for match in self.matches]
+            starts = [match.start() for match in self.matches]
+            self.gaps += [self._gap(text[ends[k - 1] : starts[k]]) for k in range(1, self.count)]
+            for k in range(self.count - 2, -1, -1):
+                if self.gaps[k + 1] != _GAP_NONE:
+                    self.reach[k] += self.reach[k + 1]
+
+    @staticmethod
+    def _gap(gap: str) -> int:
+        if _TEXT_GAP.fullmatch(gap):
+            return _GAP_TEXT
+        return _GAP_SOFT if _SOFT_GAP.fullmatch(gap) else _GAP_NONE
+
+
 class IdentifierMatcher:
     """Finds phones, IDs, credit codes, cards, devices, IPs, e-mails, amounts and dates."""
 
@@ -116,7 +146,8 @@ class IdentifierMatcher:
         return self._without_overlaps(found) if len(found) > 1 else found
 
     def find_kind(self, text: str, kind: EntityKind) -> list[IdentifierMatch]:
-        """The matches of one ``kind`` among :meth:`find`'s, with a shortcut for plain IPv4.
+        """The matches of one ``kind`` among :meth:`find`'s, with shortcuts for a field that is
+        one plain IPv4 address or one e-mail address (:meth:`_whole_email`).
 
         A field holding only a dotted quad has no other reading that could win the overlap
         with its address: its at most 12 digits are too few for a card, ID or credit code (the
@@ -127,13 +158,35 @@ class IdentifierMatcher:
             stripped = text.strip()
             if _DOTTED_QUAD.fullmatch(stripped):
                 return list(self._ip(stripped, text.index(stripped)))
+        elif kind is EntityKind.EMAIL:
+            whole = self._whole_email(text)
+            if whole is not None:
+                return [whole]
         return [match for match in self.find(text) if match.kind is kind]
+
+    def _whole_email(self, text: str) -> IdentifierMatch | None:
+        """The e-mail match of a field that is one address and nothing else, else None.
+
+        When the first e-mail match of the folded text spans all of it but the surrounding
+        whitespace, every other finding lies inside that span (findings need digits, letters or
+        signs, and whitespace is none of them): none is longer, and on equal length the e-mail
+        ranks first, so the overlap rule keeps the e-mail alone, as :meth:`find` does.
+        """
+        stripped = text.strip()
+        if "@" not in stripped:
+            return None
+        start = text.index(stripped)
+        folded = self._folder.fold(text)
+        match = _EMAIL.search(folded, start)
+        if match is None or match.span() != (start, start + len(stripped)):
+            return None
+        return IdentifierMatch(EntityKind.EMAIL, start, match.end(), match.group(0).lower())
 
     # ---- numbers split into chunks ------------------------------------------------------
     def _find_numbers(self, text: str) -> Iterator[IdentifierMatch]:
-        chunks = list(_CHUNK.finditer(text))
+        chunks = _Chunks(text)
         i = 0
-        while i < len(chunks):
+        while i < chunks.count:
             best = self._best_reading(text, chunks, i)
             if best is None:
                 i += 1
@@ -143,23 +196,25 @@ class IdentifierMatcher:
             i = last + 1
 
     def _best_reading(
-        self, text: str, chunks: list[re.Match[str]], first: int
+        self, text: str, chunks: _Chunks, first: int
     ) -> tuple[int, IdentifierMatch] | None:
-        first_start = chunks[first].start()
+        first_start = chunks.matches[first].start()
         international = first_start > 0 and text[first_start - 1] == "+"
         minimum = _MIN_DIGITS_INTERNATIONAL if international else _MIN_DIGITS
+        if chunks.reach[first] < minimum:
+            return None  # too few digits joinable from here: no join reads
         before = text[max(0, first_start - 12) : first_start]
         digits = ""
         crossed_text = False
         best: tuple[int, IdentifierMatch] | None = None
-        for last in range(first, len(chunks)):
+        for last in range(first, chunks.count):
             if last > first:
-                gap = text[chunks[last - 1].end() : chunks[last].start()]
-                if _TEXT_GAP.fullmatch(gap):
+                gap = chunks.gaps[last]
+                if gap == _GAP_TEXT:
                     crossed_text = True
-                elif not _SOFT_GAP.fullmatch(gap):
+                elif gap != _GAP_SOFT:
                     break
-            digits += chunks[last].group(0).upper()
+            digits += chunks.matches[last].group(0).upper()
             if len(digits) > _MAX_DIGITS:
                 break
             if "X" in digits[:-1]:
@@ -171,9 +226,9 @@ class IdentifierMatcher:
             if reading is None or (crossed_text and not reading.valid):
                 continue
             start = first_start - 1 if international else first_start
-            start = self._open_bracket(text, start, chunks[last].start())
+            start = self._open_bracket(text, start, chunks.matches[last].start())
             candidate = IdentifierMatch(
-                reading.kind, start, chunks[last].end(), reading.canonical, reading.valid,
+                reading.kind, start, chunks.matches[last].end(), reading.canonical, reading.valid,
                 1.0 if reading.valid else 0.5, reading.attributes,
             )  # fmt: skip
             if best is None or reading.valid or not best[1].valid:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from fraudgraph.ingest.graph_rows import ENTITY_NODES, FREE_TEXT_FIELDS, STRUCTURED_FIELDS
 from fraudgraph.nlp.extractor import TextRecord
@@ -25,6 +25,14 @@ from fraudgraph.service.scoring_request import ScoringRequest
 from fraudgraph.types import Action, Application, Decision, Entity, Transaction
 
 LOG = logging.getLogger(__name__)
+#: The fields of each record type that the extractor reads (a person's own name is not one).
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(
+        f for f in (*STRUCTURED_FIELDS[cls.__name__], *FREE_TEXT_FIELDS[cls.__name__])
+        if f != "name"
+    )
+    for cls in (Transaction, Application)
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +150,14 @@ class DecisionEngine:
         return self.policy.action(result.score)
 
     def _entities(self, record: Transaction | Application) -> list[Entity]:
-        label = "Transaction" if isinstance(record, Transaction) else "Application"
-        source = record.transaction_id if isinstance(record, Transaction) else record.application_id
-        fields = [*STRUCTURED_FIELDS[label], *FREE_TEXT_FIELDS[label]]
+        if isinstance(record, Transaction):
+            source, language = record.transaction_id, None
+        else:
+            source, language = record.application_id, record.language
         texts = [
-            TextRecord(getattr(record, f), source, f, getattr(record, "language", None))
-            for f in fields
-            if f != "name" and getattr(record, f)
+            TextRecord(text, source, f, language)
+            for f in _TEXT_FIELDS[type(record)]
+            if (text := getattr(record, f))
         ]
         return [e for found in self.extractor.extract_many(texts) for e in found]
 
@@ -188,4 +197,7 @@ class DecisionEngine:
 
     @staticmethod
     def _timed(decision: Decision, started: float) -> Decision:
-        return replace(decision, latency_ms=(time.perf_counter() - started) * 1000.0)
+        return Decision(
+            decision.request_id, decision.score, decision.action, decision.reasons,
+            decision.model_version, decision.ring_id, (time.perf_counter() - started) * 1000.0,
+        )  # fmt: skip

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from fraudgraph.types import (
     Action,
@@ -20,15 +21,18 @@ from fraudgraph.types import (
 )
 
 Record = Transaction | Application
-#: One encoder for every call (``json.dumps`` with options builds a new one each time).
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _FIELD_NAMES = {
     cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in (Transaction, Application)
 }
 
 
 class EventCodec:
-    """Turns records, entities and decisions into JSON text and back, losslessly."""
+    """Turns records, entities and decisions into JSON text and back, losslessly.
+
+    orjson writes what ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` wrote
+    (compact, UTF-8 text) at a fraction of its cost on the request path; only the spelling of
+    some floats' exponents may differ (``1e-5`` for ``1e-05``), which parses to the same value.
+    """
 
     @staticmethod
     def encode_event(record: Record, entities: list[Entity]) -> str:
@@ -42,12 +46,12 @@ class EventCodec:
             },
             "entities": [EventCodec._entity(e) for e in entities],
         }
-        return _ENCODER.encode(body)
+        return orjson.dumps(body).decode()
 
     @staticmethod
     def decode_event(text: str) -> tuple[Record, list[Entity]]:
         """The record and entities of :meth:`encode_event`'s output."""
-        body = json.loads(text)
+        body = orjson.loads(text)
         raw = dict(body["record"])
         record: Record
         if body["kind"] == "transaction":
@@ -70,12 +74,12 @@ class EventCodec:
             "model_version": decision.model_version,
             "ring_id": decision.ring_id,
         }
-        return _ENCODER.encode(body)
+        return orjson.dumps(body).decode()
 
     @staticmethod
     def decode_decision(text: str) -> Decision:
         """The decision of :meth:`encode_decision`'s output."""
-        body = json.loads(text)
+        body = orjson.loads(text)
         return Decision(
             request_id=body["request_id"],
             score=float(body["score"]),

@@ -12,6 +12,7 @@ import functools
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Final, Protocol
 
 from fraudgraph.nlp.extractor import IDENTIFIER_FIELD_KINDS, TextRecord
@@ -42,8 +43,9 @@ class IdentifierExtractor:
     def __init__(self, cache_size: int = 131_072) -> None:
         self._matcher = IdentifierMatcher()
         # Devices, IPs and short memos repeat across requests; matching is the costliest step
-        # of the request path, and its result depends on the text only.
-        self._find = functools.lru_cache(maxsize=cache_size)(self._matcher.find)
+        # of the request path, and what it finds in a field depends on the field and the text
+        # only: the findings are cached whole, and a request only adds its provenance.
+        self._findings = functools.lru_cache(maxsize=cache_size)(self._find_in_field)
 
     def extract_many(
         self, records: Iterable[TextRecord], *, batch_size: int = 256
@@ -52,27 +54,35 @@ class IdentifierExtractor:
         return [self._extract(r) for r in records]
 
     def _extract(self, record: TextRecord) -> list[Entity]:
+        source, field = record.source_id, record.field
+        return [
+            Entity(f.kind, f.text, f.canonical, f.valid,
+                   Provenance(source, field, f.start, f.end, EXTRACTOR, VERSION, f.confidence),
+                   f.attributes)
+            for f in self._findings(field, record.text)
+        ]  # fmt: skip
+
+    def _find_in_field(self, field: str, text: str) -> tuple[_Finding, ...]:
+        """What the field ``field`` holding ``text`` yields, without the record's provenance."""
         expected: Mapping[str, EntityKind] = IDENTIFIER_FIELD_KINDS
-        kind = expected.get(record.field)
+        kind = expected.get(field)
         matches = None
         if kind is EntityKind.IP:
-            matches = self._plain_ip(record.text)
+            matches = self._plain_ip(text)
         elif kind is EntityKind.DEVICE:
-            matches = self._no_device(record.text)
+            matches = self._no_device(text)
         if matches is None:
-            matches = self._find(record.text)
+            matches = self._matcher.find(text)
         if kind is not None:
             matches = [m for m in matches if m.kind is kind]
-        found = []
-        for m in matches:
-            prov = Provenance(
-                record.source_id, record.field, m.start, m.end, EXTRACTOR, VERSION, m.confidence
-            )
-            text = record.text[m.start : m.end]
-            found.append(Entity(m.kind, text, m.canonical, m.valid, prov, m.attributes))
-        if kind is not None and not found and record.text.strip():
-            found.append(self._opaque(record, kind))
-        return found
+        found = [
+            _Finding(m.kind, text[m.start : m.end], m.canonical, m.valid, m.start, m.end,
+                     m.confidence, m.attributes)
+            for m in matches
+        ]  # fmt: skip
+        if kind is not None and not found and text.strip():
+            found.append(self._opaque(text, kind))
+        return tuple(found)
 
     @staticmethod
     def _plain_ip(text: str) -> list[IdentifierMatch] | None:
@@ -83,15 +93,14 @@ class IdentifierExtractor:
         """
         if not _PLAIN_IPV4.fullmatch(text):
             return None
-        octets = text.split(".")
-        # What ipaddress refuses (and the matcher then does not report): "010", "256".
-        if any(len(o) > 1 and o[0] == "0" for o in octets) or any(int(o) > 255 for o in octets):
-            return None
         value = 0
-        for octet in octets:
-            value = value * 256 + int(octet)
-        address = ipaddress.IPv4Address(value)  # from an int: no second parse
-        attributes = {"version": "4", "private": str(address.is_private).lower()}
+        for octet in text.split("."):
+            # What ipaddress refuses (and the matcher then does not report): "010", "256".
+            number = int(octet)
+            if number > 255 or (octet[0] == "0" and len(octet) > 1):
+                return None
+            value = (value << 8) | number
+        attributes = {"version": "4", "private": "true" if _is_private(value) else "false"}
         # Without leading zeros the text is already the address's compressed form.
         return [IdentifierMatch(EntityKind.IP, 0, len(text), text, attributes=attributes)]
 
@@ -110,21 +119,68 @@ class IdentifierExtractor:
         return []
 
     @staticmethod
-    def _opaque(record: TextRecord, kind: EntityKind) -> Entity:
+    def _opaque(text: str, kind: EntityKind) -> _Finding:
         """A structured value that matched no pattern: devices are opaque, others invalid."""
-        text = record.text.strip()
-        start = record.text.index(text)
-        canonical = "".join(text.split())
+        value = text.strip()
+        start = text.index(value)
+        canonical = "".join(value.split())
         canonical = (
             canonical.lower()
             if kind in {EntityKind.DEVICE, EntityKind.EMAIL}
             else canonical.upper()
         )
         valid = kind is EntityKind.DEVICE
-        prov = Provenance(
-            record.source_id, record.field, start, start + len(text), EXTRACTOR, VERSION,
-            1.0 if valid else 0.5,
+        return _Finding(
+            kind, value, canonical, valid, start, start + len(value), 1.0 if valid else 0.5,
+            {} if valid else {"reason": "unrecognised"},
         )  # fmt: skip
-        return Entity(
-            kind, text, canonical, valid, prov, {} if valid else {"reason": "unrecognised"}
-        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Finding:
+    """An identifier found in a field's text, before the record's provenance is added."""
+
+    kind: EntityKind
+    text: str
+    canonical: str
+    valid: bool
+    start: int
+    end: int
+    confidence: float
+    attributes: dict[str, str]
+
+
+def _private_ranges() -> dict[int, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]]:
+    """What ``IPv4Address.is_private`` counts as private, by first octet.
+
+    For each first octet, the (network, netmask) integers of the private networks that
+    overlap it, and of the exceptions that newer Python releases carve out of them. Read from
+    the ``ipaddress`` module itself (its table differs between Python releases); empty when
+    that module is laid out otherwise.
+    """
+    constants = getattr(ipaddress.IPv4Address, "_constants", None)
+    private = getattr(constants, "_private_networks", None)
+    if not private:
+        return {}
+    exceptions = getattr(constants, "_private_networks_exceptions", ())
+
+    def overlapping(
+        nets: Iterable[ipaddress.IPv4Network], octet: int
+    ) -> tuple[tuple[int, int], ...]:
+        block = ipaddress.IPv4Network((octet << 24, 8))
+        return tuple((int(n.network_address), int(n.netmask)) for n in nets if n.overlaps(block))
+
+    return {o: (overlapping(private, o), overlapping(exceptions, o)) for o in range(256)}
+
+
+_PRIVATE = _private_ranges()
+
+
+def _is_private(value: int) -> bool:
+    """``ipaddress.IPv4Address(value).is_private``, without building the address object."""
+    if not _PRIVATE:  # a Python whose ipaddress is laid out otherwise: ask it
+        return ipaddress.IPv4Address(value).is_private
+    private, exceptions = _PRIVATE[value >> 24]
+    return any(value & mask == net for net, mask in private) and not any(
+        value & mask == net for net, mask in exceptions
+    )

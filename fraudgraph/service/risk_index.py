@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from fraudgraph.service.scorer import IdentifierRisk
 
@@ -77,7 +76,9 @@ class RiskIndex:
                     continue
                 links = min(old.links + 1, self._hub_cap)
                 if links != old.links:  # a key at the cap already stays as it is
-                    entries[k] = replace(old, links=links)
+                    entries[k] = IdentifierRisk(
+                        links, old.ring_id, old.ring_score, old.model_score, old.valid
+                    )
 
     def riskiest(
         self, label: str, *, ring: bool, limit: int = 5

@@ -42,10 +42,17 @@ class ServiceMetrics:
             "fraudgraph_risk_index_entries", "Entries of the in-memory risk index.",
             registry=self.registry,
         )  # fmt: skip
+        #: The decision counter's children by (action, model version): ``labels()`` validates
+        #: and locks on every call, a dictionary hit does not.
+        self._decision_counters: dict[tuple[str, str], Counter] = {}
 
     def observe_decision(self, decision: Decision) -> None:
         """Count one decision."""
-        self.decisions.labels(decision.action.value, decision.model_version).inc()
+        key = (decision.action.value, decision.model_version)
+        counter = self._decision_counters.get(key)
+        if counter is None:
+            counter = self._decision_counters.setdefault(key, self.decisions.labels(*key))
+        counter.inc()
 
     def set_model(self, version: str) -> None:
         """Record the model now serving."""

@@ -127,6 +127,7 @@ class EvaluationRunner:
         import spacy
 
         import fraudgraph.nlp.char_features  # noqa: F401  registers factories used by the models
+        from fraudgraph.nlp import crf_ner_component  # noqa: F401  the CRF models' factory
 
         path = self._choose_model(dataset_name, language, model)
         if not (path / "meta.json").is_file():

@@ -11,7 +11,7 @@ from fraudgraph.nlp.char_vector_pretrainer import CharVectorPretrainer, SkipGram
 from fraudgraph.nlp.corpus import NerExample
 from fraudgraph.nlp.dataset_catalog import DatasetCatalog
 from fraudgraph.nlp.ner_trainer import CONFIG_DIR, NerTrainer, TrainingPlan
-from fraudgraph.nlp.training_recipes import TrainingRecipes
+from fraudgraph.nlp.training_recipes import SPACY_NATIVE, TrainingRecipes
 
 SMALL = SkipGramSettings(width=8, epochs=2, batch_size=64, min_count=1)
 
@@ -90,7 +90,7 @@ def test_vector_recipe_pretrains_on_training_text_only(
 
     monkeypatch.setattr(CharVectorPretrainer, "write", fake_write)
     monkeypatch.setattr(NerTrainer, "train", fake_train)
-    recipes = TrainingRecipes(DatasetCatalog(tmp_path))
+    recipes = TrainingRecipes(DatasetCatalog(tmp_path), recipes=SPACY_NATIVE)
     assert recipes.recipe("weibo").char_vectors
     recipes.train("weibo", tmp_path / "model")
     # resume + weibo training text, never dev; the absent data sets are skipped

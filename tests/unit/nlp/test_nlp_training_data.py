@@ -11,7 +11,13 @@ from fraudgraph.errors import NotFoundError
 from fraudgraph.nlp.corpus import NerExample
 from fraudgraph.nlp.dataset_catalog import DatasetCatalog
 from fraudgraph.nlp.ner_trainer import CONFIG_DIR, NerTrainer, TrainingPlan
-from fraudgraph.nlp.training_recipes import MONITOR_SIZE, Recipe, TrainingRecipes, monitor
+from fraudgraph.nlp.training_recipes import (
+    MONITOR_SIZE,
+    SPACY_NATIVE,
+    Recipe,
+    TrainingRecipes,
+    monitor,
+)
 
 
 def write_resume(root: Path) -> None:
@@ -81,7 +87,7 @@ def test_native_models_keep_the_last_model_and_never_see_dev(
         return self.plan.output
 
     monkeypatch.setattr(NerTrainer, "train", fake_train)
-    recipes = TrainingRecipes(DatasetCatalog(tmp_path))
+    recipes = TrainingRecipes(DatasetCatalog(tmp_path), recipes=SPACY_NATIVE)
     recipes.train("resume", tmp_path / "model")
     ((plan, train, monitored),) = seen
     assert plan.keep == "last"

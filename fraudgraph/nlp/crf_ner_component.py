@@ -1,0 +1,124 @@
+"""The spaCy component ``fraudgraph_crf_ner``: a :class:`CrfTaggerModel` that sets ``doc.ents``.
+
+It tags the characters of ``doc.text`` (whatever the tokenizer did) and turns the decoded BIOES
+tags into entity spans, so it works behind ``spacy.blank("zh")``. Added under the name ``ner``,
+a saved pipeline loads with ``spacy.load`` and is scored by ``fraudgraph nlp eval`` like the
+spaCy NER models. ``to_disk`` writes ``crf.json`` (model sizes + vocabulary) and
+``weights.pt`` (the torch state dict).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spacy.language import Language
+
+from fraudgraph.errors import ModelError
+from fraudgraph.nlp.corpus import Span
+from fraudgraph.nlp.crf_vocab import CrfVocab
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from fraudgraph.nlp.crf_tagger_model import CrfTaggerModel
+
+_META = "crf.json"
+_WEIGHTS = "weights.pt"
+
+
+class CrfNerComponent:
+    """Pipeline component wrapping a trained CRF tagger (see the module docstring)."""
+
+    def __init__(self, name: str = "ner", batch_size: int = 64) -> None:
+        self.name = name
+        self.batch_size = batch_size
+        self.vocab: CrfVocab | None = None
+        self.model: CrfTaggerModel | None = None
+
+    def set_model(self, vocab: CrfVocab, model: CrfTaggerModel) -> None:
+        """Use a trained ``model`` with its ``vocab``."""
+        self.vocab = vocab
+        self.model = model
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Entity labels the model predicts."""
+        return tuple(self.vocab.labels) if self.vocab is not None else ()
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        """Set ``doc.ents`` of every doc, tagging ``batch_size`` texts at a time."""
+        size = batch_size or self.batch_size
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= size:
+                yield from self._tag(batch)
+                batch = []
+        yield from self._tag(batch)
+
+    def _tag(self, docs: list[Doc]) -> list[Doc]:
+        for doc, spans in zip(docs, self.predict([doc.text for doc in docs]), strict=True):
+            found = [doc.char_span(s, e, label, alignment_mode="contract") for s, e, label in spans]
+            doc.ents = [span for span in found if span is not None and len(span) > 0]
+        return docs
+
+    def predict(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Character spans of every text (empty texts have none)."""
+        import torch
+
+        if self.vocab is None or self.model is None:
+            raise ModelError(f"component {self.name!r} has no trained CRF model")
+        results: list[list[Span]] = [[] for _ in texts]
+        todo = [i for i, text in enumerate(texts) if text]
+        if not todo:
+            return results
+        # Sorting by length keeps padding low when a batch mixes short and long texts.
+        todo.sort(key=lambda i: len(texts[i]))
+        self.model.eval()
+        with torch.inference_mode():
+            for start in range(0, len(todo), self.batch_size):
+                chunk = todo[start : start + self.batch_size]
+                paths = self.model.decode(self.vocab.encode([texts[i] for i in chunk]))
+                for i, path in zip(chunk, paths, strict=True):
+                    results[i] = self.vocab.spans(path)
+        return results
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Write the sizes, vocabulary and weights under ``path``."""
+        import torch
+
+        if self.vocab is None or self.model is None:
+            raise ModelError(f"component {self.name!r} has no trained CRF model to save")
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = {"shape": self.model.shape.as_dict(), "vocab": self.vocab.to_dict()}
+        (folder / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        torch.save(self.model.state_dict(), folder / _WEIGHTS)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> CrfNerComponent:
+        """Load what :meth:`to_disk` wrote."""
+        import torch
+
+        from fraudgraph.nlp.crf_tagger_model import CrfTaggerModel, CrfTaggerShape
+
+        folder = Path(path)
+        meta: dict[str, Any] = json.loads((folder / _META).read_text(encoding="utf-8"))
+        vocab = CrfVocab.from_dict(meta["vocab"])
+        model = CrfTaggerModel(CrfTaggerShape(**meta["shape"]), vocab.allowed())
+        state = torch.load(folder / _WEIGHTS, map_location="cpu", weights_only=True)
+        model.load_state_dict(state)
+        model.eval()
+        self.set_model(vocab, model)
+        return self
+
+
+@Language.factory("fraudgraph_crf_ner", default_config={"batch_size": 64})
+def make_crf_ner(nlp: Language, name: str, batch_size: int) -> CrfNerComponent:
+    """spaCy factory of :class:`CrfNerComponent` (weights come from ``from_disk``)."""
+    return CrfNerComponent(name, batch_size)

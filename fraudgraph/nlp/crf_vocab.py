@@ -1,0 +1,174 @@
+"""Ids of the characters, character bigrams and BIOES tags a CRF tagger reads and writes.
+
+Built from the TRAINING split only (plus, optionally, the characters of pretrained vectors,
+which were themselves learnt from training-split text). Id 0 is padding and id 1 an unknown
+character or bigram. Each character is described by itself and by the bigrams it forms with its
+left and right neighbours (``"\\x02"`` / ``"\\x03"`` mark the text's start and end) and, when
+the vocabulary has a lexicon (words learnt from the training split by
+:class:`CharLexiconFeatures`: frequent gold entity strings and character n-grams), by the longest
+lexicon word starting and the longest one ending at it. Tags are BIOES: ``O`` then ``B-``,
+``I-``, ``E-``, ``S-`` of each label in sorted order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from fraudgraph.nlp.char_lexicon import CharLexiconFeatures
+from fraudgraph.nlp.corpus import NerCorpus, NerExample, Span
+
+PAD, UNK = 0, 1
+_START, _END = "\x02", "\x03"
+_PREFIXES = ("B", "I", "E", "S")
+#: How lexicon words are found (the settings of the spaCy configs' char_lexicon component).
+LEXICON = {"max_length": 10, "entity_min_count": 2, "ngram_min_count": 10, "ngram_max_length": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedBatch:
+    """Padded id tensors of a batch of texts, all ``(batch, length)``: characters, the bigrams
+    ending (``left``) and starting (``right``) at each character, the lexicon words starting
+    (``first``) and ending (``last``) at it (all PAD without a lexicon), real positions."""
+
+    chars: torch.Tensor
+    left: torch.Tensor
+    right: torch.Tensor
+    first: torch.Tensor
+    last: torch.Tensor
+    mask: torch.Tensor
+
+
+class CrfVocab:
+    """Character, bigram and tag ids (see the module docstring)."""
+
+    def __init__(
+        self,
+        chars: Sequence[str],
+        bigrams: Sequence[str],
+        labels: Sequence[str],
+        lexicon: Sequence[str] = (),
+    ):
+        self.chars = list(chars)
+        self.bigrams = list(bigrams)
+        self.labels = list(labels)
+        self.lexicon = sorted(lexicon)
+        self._finder = CharLexiconFeatures("lexicon", **LEXICON)
+        self._finder.words = frozenset(self.lexicon)
+        self._word_ids = {word: i + 2 for i, word in enumerate(self.lexicon)}
+        self.tags = ["O"] + [f"{prefix}-{label}" for label in self.labels for prefix in _PREFIXES]
+        self._char_ids = {char: i + 2 for i, char in enumerate(self.chars)}
+        self._bigram_ids = {bigram: i + 2 for i, bigram in enumerate(self.bigrams)}
+        self._tag_ids = {tag: i for i, tag in enumerate(self.tags)}
+
+    @classmethod
+    def build(
+        cls,
+        examples: Iterable[NerExample],
+        min_bigram_count: int = 2,
+        extra_chars: Sequence[str] = (),
+        lexicon: bool = False,
+    ) -> CrfVocab:
+        """Every training character (and ``extra_chars``), bigrams seen ``min_bigram_count``
+        times, every label, the lexicon if asked; in a fixed order whatever the order of the
+        examples."""
+        chars: Counter[str] = Counter()
+        bigrams: Counter[str] = Counter()
+        labels: set[str] = set()
+        entities: list[str] = []
+        for example in examples:
+            chars.update(example.text)
+            bigrams.update(cls._bigrams(example.text))
+            labels.update(label for _, _, label in example.spans)
+            entities.extend(example.text[start:end] for start, end, _ in example.spans)
+        kept = sorted(bigram for bigram, n in bigrams.items() if n >= min_bigram_count)
+        words: frozenset[str] = frozenset()
+        if lexicon:
+            texts = [example.text for example in examples]
+            words = CharLexiconFeatures("lexicon", **LEXICON).build(texts, entities)
+        return cls(sorted(set(chars) | set(extra_chars)), kept, sorted(labels), sorted(words))
+
+    @staticmethod
+    def _bigrams(text: str) -> list[str]:
+        padded = f"{_START}{text}{_END}"
+        return [padded[i : i + 2] for i in range(len(padded) - 1)]
+
+    @property
+    def sizes(self) -> tuple[int, int, int, int]:
+        """(character ids, bigram ids, tags, lexicon word ids), padding and unknown included in
+        the ids (no lexicon: 0 word ids)."""
+        words = len(self.lexicon) + 2 if self.lexicon else 0
+        return len(self.chars) + 2, len(self.bigrams) + 2, len(self.tags), words
+
+    def char_id(self, char: str) -> int:
+        """Id of ``char`` (UNK when unseen)."""
+        return self._char_ids.get(char, UNK)
+
+    def encode(self, texts: Sequence[str]) -> EncodedBatch:
+        """Padded ids of non-empty ``texts``."""
+        length = max(len(text) for text in texts)
+        chars = torch.zeros(len(texts), length, dtype=torch.long)
+        left, right, first, last = (torch.zeros_like(chars) for _ in range(4))
+        for row, text in enumerate(texts):
+            bigram_ids = [self._bigram_ids.get(b, UNK) for b in self._bigrams(text)]
+            size = len(text)
+            chars[row, :size] = torch.tensor([self._char_ids.get(c, UNK) for c in text])
+            left[row, :size] = torch.tensor(bigram_ids[:-1])
+            right[row, :size] = torch.tensor(bigram_ids[1:])
+            if self.lexicon:
+                starts, ends = self._finder.features(list(text))
+                first[row, :size] = torch.tensor([self._word_ids.get(w[2:], PAD) for w in starts])
+                last[row, :size] = torch.tensor([self._word_ids.get(w[2:], PAD) for w in ends])
+        return EncodedBatch(chars, left, right, first, last, chars != PAD)
+
+    def tag_ids(self, example: NerExample) -> list[int]:
+        """BIOES tag id of every character of ``example`` (unknown labels tagged O)."""
+        tags = [0] * len(example.text)
+        for start, end, label in example.spans:
+            if label not in self.labels or end <= start:
+                continue
+            if end - start == 1:
+                tags[start] = self._tag_ids[f"S-{label}"]
+                continue
+            tags[start] = self._tag_ids[f"B-{label}"]
+            tags[start + 1 : end - 1] = [self._tag_ids[f"I-{label}"]] * (end - start - 2)
+            tags[end - 1] = self._tag_ids[f"E-{label}"]
+        return tags
+
+    def spans(self, tag_ids: Sequence[int]) -> list[Span]:
+        """Character spans ``(start, end_exclusive, label)`` spelled by ``tag_ids``."""
+        tags = [self.tags[i] for i in tag_ids]
+        return [(first, last + 1, label) for first, last, label in NerCorpus.tags_to_spans(tags)]
+
+    def allowed(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """BIOES rules as (transition, start, end) bool masks for :class:`CrfLayer`."""
+        size = len(self.tags)
+        prefix = [tag.partition("-")[0] for tag in self.tags]
+        kind = [tag.partition("-")[2] for tag in self.tags]
+        opens = torch.tensor([p in {"O", "B", "S"} for p in prefix])
+        closed = torch.tensor([p in {"O", "E", "S"} for p in prefix])
+        moves = torch.zeros(size, size, dtype=torch.bool)
+        for i in range(size):
+            for j in range(size):
+                inside = prefix[i] in {"B", "I"}
+                continues = prefix[j] in {"I", "E"} and kind[j] == kind[i]
+                moves[i, j] = continues if inside else bool(opens[j])
+        return moves, opens, closed
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready contents (see :meth:`from_dict`)."""
+        return {
+            "chars": self.chars,
+            "bigrams": self.bigrams,
+            "labels": self.labels,
+            "lexicon": self.lexicon,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CrfVocab:
+        """The vocabulary saved by :meth:`to_dict`."""
+        return cls(data["chars"], data["bigrams"], data["labels"], data.get("lexicon", ()))

@@ -2,8 +2,10 @@
 
 Usage: ``python benchmarks/serve.py [--rate 1000] [--duration 20] [--streams 8] [--processes 2]
 [--neo4j-uri bolt://host:7687] [--models-dir var/models] [--client node|python]
-[--json FILE]``; prints one JSON object (also written to ``--json``). The same runs as
-``fraudgraph bench serve``.
+[--kernel-spread] [--flush-batch N] [--flush-min-s S] [--json FILE]``; prints one JSON object
+(also written to ``--json``). The same runs as ``fraudgraph bench serve``. The client spreads
+its connections round-robin over the server processes' own ports unless ``--kernel-spread``
+(all to the shared port: the kernel's SO_REUSEPORT hash places them).
 """
 
 from __future__ import annotations
@@ -33,6 +35,17 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=0, help="ScoreStream streams; 0 unary.")
     parser.add_argument("--json", type=Path, help="Also write the JSON object here.")
     parser.add_argument(
+        "--kernel-spread",
+        action="store_true",
+        help="Connect to the shared port only (the kernel picks each connection's process).",
+    )
+    parser.add_argument(
+        "--flush-batch", type=int, default=5000, help="Outbox events per Neo4j transaction."
+    )
+    parser.add_argument(
+        "--flush-min-s", type=float, default=2.0, help="Least seconds between outbox flushes."
+    )
+    parser.add_argument(
         "--client", choices=("node", "python"), default="node", help="Load generator to use."
     )
     args = parser.parse_args()
@@ -49,6 +62,9 @@ def main() -> None:
         streams=args.streams,
         client=args.client,
         processes=args.processes,
+        spread=not args.kernel_spread,
+        flush_batch=args.flush_batch,
+        flush_min_s=args.flush_min_s,
     )
     report = ServeBenchmark(config).run()
     text = json.dumps(report, ensure_ascii=False)

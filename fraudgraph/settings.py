@@ -80,6 +80,15 @@ class Settings(BaseSettings):
         description="Server processes sharing the port (SO_REUSEPORT), each with "
         "service_workers threads; 1 = serve in the calling process.",
     )
+    service_worker_ports_base: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="With service_processes > 1, server process i also listens on a port of "
+        "its own, base + i, so that a client can spread its connections evenly over the "
+        "processes (round-robin over their addresses); 0 = the shared port + 1 + i (an "
+        "ephemeral port each when the shared port is 0).",
+    )
     service_max_concurrent_rpcs: int = Field(
         512, ge=1, description="Beyond this, calls get RESOURCE_EXHAUSTED instead of queueing."
     )
@@ -112,6 +121,12 @@ class Settings(BaseSettings):
     )
     service_outbox_flush_s: float = Field(0.5, gt=0)
     service_outbox_batch: int = Field(500, ge=1)
+    service_outbox_min_flush_s: float = Field(
+        0.0,
+        ge=0,
+        description="Least time between the starts of two outbox flushes, even with a backlog: "
+        "fewer, larger Neo4j transactions (raise service_outbox_batch to match the rate).",
+    )
     service_idempotency_window_s: float = Field(
         7 * 86400.0, gt=0, description="How long a request id keeps its decision."
     )

@@ -90,10 +90,13 @@ class Results {
 
 // A client with a TCP connection of its own. grpc-js shares one connection between clients
 // of the same target and options (its global subchannel pool); a local pool per client gives
-// each its own connection, so that a server of several processes sharing the port (which the
-// kernel hands whole connections) gets the load spread over them.
+// each its own connection. With `plan.targets` (the own addresses of a multi-process server's
+// processes) client i connects to targets[i % targets.length]: the processes get the
+// connections round-robin, evenly; without, all go to plan.target and the kernel's port hash
+// picks a process per connection.
 function ownConnection(Service, plan, id) {
-  return new Service(plan.target, grpc.credentials.createInsecure(), {
+  const target = plan.targets.length ? plan.targets[id % plan.targets.length] : plan.target;
+  return new Service(target, grpc.credentials.createInsecure(), {
     'grpc.use_local_subchannel_pool': 1,
     'grpc.primary_user_agent': `fraudgraph-loadgen/${id}`,
   });
@@ -226,7 +229,9 @@ function main() {
   process.stdin.on('data', (c) => chunks.push(c));
   process.stdin.on('end', () => {
     const plan = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    run({ account_pool: [], device_pool: [], deadline_s: 1.0, connections: 1, ...plan });
+    run({
+      account_pool: [], device_pool: [], deadline_s: 1.0, connections: 1, targets: [], ...plan,
+    });
   });
 }
 

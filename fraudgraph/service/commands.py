@@ -107,6 +107,7 @@ def _serve_processes(settings: Settings) -> None:
         f"({settings.service_processes} processes)",
         err=True,
     )
+    typer.echo(f"process ports (one each): {', '.join(supervisor.addresses())}", err=True)
     supervisor.wait()
     supervisor.stop()  # again, from here: also ends any worker spawned while it was stopping
 
@@ -160,6 +161,11 @@ def bench_serve(
     workers: int = typer.Option(4, help="Server threads."),
     processes: int = typer.Option(2, min=1, help="Server processes sharing the port."),
     client: str = typer.Option("node", help="Load generator: node (default) or python."),
+    kernel_spread: bool = typer.Option(
+        False, help="Connect to the shared port only (the kernel picks each connection's process)."
+    ),
+    flush_batch: int = typer.Option(5000, help="Outbox events per Neo4j transaction."),
+    flush_min_s: float = typer.Option(2.0, help="Least seconds between outbox flushes."),
 ) -> None:
     """Benchmark the scoring service under load (register as ``bench serve``)."""
     from fraudgraph.service.serve_benchmark import BenchConfig, ServeBenchmark
@@ -169,7 +175,8 @@ def bench_serve(
                          duration_s=duration, concurrency=concurrency, workers=workers,
                          use_neo4j=neo4j or neo4j_uri is not None, neo4j_uri=neo4j_uri,
                          models_dir=models_dir, streams=streams, client=client,
-                         processes=processes)  # fmt: skip
+                         processes=processes, spread=not kernel_spread,
+                         flush_batch=flush_batch, flush_min_s=flush_min_s)  # fmt: skip
     report = ServeBenchmark(config, Settings()).run()
     text = json.dumps(report, ensure_ascii=False)
     if json_file is not None:

@@ -7,7 +7,9 @@ time, so a request that waits for a free slot behind a slow server counts that w
 coordinated omission). ``streams`` = 0 sends unary ``ScoreTransaction`` calls (round-robin
 over ``connections`` connections); a number spreads the requests over that many
 ``ScoreStream`` streams (how high-volume callers are meant to call: no per-call setup), each
-on a connection of its own and answered in order.
+on a connection of its own and answered in order. With ``targets`` (the addresses of a
+multi-process server's processes) connection i goes to ``targets[i % len(targets)]``: the
+processes get the connections round-robin, evenly, whatever the kernel's port hash would do.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ class LoadPlan:
     #: TCP connections for unary calls (each stream has its own anyway): a multi-process
     #: server gets work per connection.
     connections: int = 1
+    #: Addresses to spread the connections over round-robin (empty: all to ``target``).
+    targets: tuple[str, ...] = ()
+
+    def connection_target(self, i: int) -> str:
+        """The address connection ``i`` goes to."""
+        return self.targets[i % len(self.targets)] if self.targets else self.target
 
 
 @dataclass(slots=True)
@@ -114,8 +122,10 @@ class LoadGenerator:
         result = LoadResult()
         async with AsyncExitStack() as stack:
             channels = [
-                await stack.enter_async_context(grpc.aio.insecure_channel(p.target, options=_OWN))
-                for _ in range(p.streams or max(1, p.connections))
+                await stack.enter_async_context(
+                    grpc.aio.insecure_channel(p.connection_target(i), options=_OWN)
+                )
+                for i in range(p.streams or max(1, p.connections))
             ]
             await asyncio.gather(*(ch.channel_ready() for ch in channels))
             gate = asyncio.Semaphore(p.concurrency)

@@ -248,6 +248,14 @@ class Outbox:
             )
         return int(cur.rowcount)
 
+    def flushed(self) -> int:
+        """Number of events written to the graph and not yet pruned."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT count(*) FROM requests WHERE flushed_at IS NOT NULL"
+            ).fetchone()
+        return int(row[0])
+
     def depth(self) -> int:
         """Number of events waiting for the graph."""
         with self._lock:

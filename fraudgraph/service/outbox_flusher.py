@@ -4,6 +4,12 @@ Every write is idempotent (GraphWriter creates a record once and merges a replay
 properties are plain SETs), and an event is marked flushed only after its transaction commits.
 A crash between the two replays the event, which changes nothing: each accepted event ends up
 in the graph exactly once.
+
+Neo4j usually shares the machine with the service, so the flusher keeps its cost down: with
+``min_interval_s`` it starts a flush at most that often even with a backlog, and each flush
+writes up to ``batch_size`` events (one transaction per record label and one for their
+decisions, each statement UNWINDing the whole batch): few, large transactions instead of a
+steady stream of small ones.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ class OutboxFlusher(BackgroundWorker):
         interval_s: float = 0.5,
         on_error: Callable[[Exception], None] | None = None,
         retention_s: float | None = None,
+        min_interval_s: float = 0.0,
     ) -> None:
         self.outbox = outbox
         self._driver = driver
@@ -55,6 +62,7 @@ class OutboxFlusher(BackgroundWorker):
         self._interval_s = interval_s
         self._on_error = on_error
         self._retention_s = retention_s
+        self._min_interval_s = min_interval_s
         self._next_prune = 0.0
         self._next_checkpoint = 0.0
         super().__init__("outbox-flusher")
@@ -86,6 +94,7 @@ class OutboxFlusher(BackgroundWorker):
     def _run(self) -> None:
         backoff = self._interval_s
         while not self._stop.is_set():
+            started = time.monotonic()
             try:
                 written = self.flush_once()
                 backoff = self._interval_s
@@ -99,6 +108,8 @@ class OutboxFlusher(BackgroundWorker):
             if not written:
                 self._prune_now_and_then()
                 self._stop.wait(backoff)
+            elif self._min_interval_s > 0:
+                self._stop.wait(max(0.0, started + self._min_interval_s - time.monotonic()))
 
     def _checkpoint_now_and_then(self) -> None:
         """Fold the outbox's WAL into its file about once a second, off the request path."""

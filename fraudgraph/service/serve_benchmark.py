@@ -2,7 +2,10 @@
 
 The servers are the service's own :class:`ServiceSupervisor` workers (spawned processes sharing
 one port with SO_REUSEPORT and one outbox), as ``fraudgraph serve`` runs them with
-``service_processes``; the server figures (CPU) add up all of them.
+``service_processes``; the server figures (CPU) add up all of them. The load generator spreads
+its connections round-robin over the processes' own ports (``spread``, the default), or sends
+them all to the shared port and lets the kernel's hash place them (``spread=False``); the
+report's ``connections_per_process`` says where they landed.
 
 The real-time path reads only the in-memory risk index, so the benchmark sizes that index like
 a graph of ``applications`` applications and ``transactions`` transactions (identifier link
@@ -26,9 +29,11 @@ import platform
 import statistics
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import psutil
@@ -63,6 +68,13 @@ class BenchConfig:
     models_dir: Path | None = None
     client: str = "node"
     processes: int = 1
+    #: Connections round-robin over the processes' own ports (else all to the shared port).
+    spread: bool = True
+    #: Server's outbox flusher: events per Neo4j transaction, least seconds between flushes.
+    flush_batch: int | None = None
+    flush_min_s: float | None = None
+    #: With Neo4j: after the load, wait up to this long for the outbox to drain (0: don't).
+    drain_s: float = 120.0
 
 
 class ServeBenchmark:
@@ -97,10 +109,12 @@ class ServeBenchmark:
             try:
                 ready = supervisor.ready
                 pools = (ready[0].account_pool, ready[0].device_pool)
-                target = f"127.0.0.1:{port}"
+                target = _Target(f"127.0.0.1:{port}", self._spread_over(supervisor))
                 self._load(target, pools, rate=min(200.0, c.rate), duration_s=2.0, prefix="warm")
-                census = _ConnectionCensus(supervisor, port)
+                census = _ConnectionCensus(supervisor, {port, *supervisor.private_ports})
+                ledger = _CpuLedger(supervisor, options.outbox_path, self._neo4j_pid(settings))
                 before, server_before = os.times(), supervisor.cpu_s()
+                start = ledger.snapshot()
                 census.start()
                 result = self._load(target, pools, rate=c.rate, duration_s=c.duration_s,
                                     prefix="run")  # fmt: skip
@@ -109,15 +123,24 @@ class ServeBenchmark:
                     before, os.times(), supervisor.cpu_s() - server_before, result,
                     c.client == "node",
                 )  # fmt: skip
+                end = ledger.snapshot()
+                cpu_report = ledger.report("run", start, end)
+                if c.use_neo4j:
+                    cpu_report.update(ledger.report("drain", end, ledger.drain(c.drain_s)))
                 restarts = supervisor.restarts
             finally:
                 supervisor.stop(1.0)
             depth = _outbox_depth(options.outbox_path)
         report = self._report(result, ready, depth)
         report["metrics"].update(cpu)
+        report["metrics"]["cpu"] = cpu_report
         report["metrics"]["server_restarts"] = restarts
         report["environment"]["server_processes"] = c.processes
         report["environment"]["connections_per_process"] = census.counts
+        report["environment"]["outbox_flush"] = {
+            "batch": settings.service_outbox_batch,
+            "min_interval_s": settings.service_outbox_min_flush_s,
+        }
         return report
 
     def _settings(self, var_dir: Path) -> Settings:
@@ -132,15 +155,42 @@ class ServeBenchmark:
             "service_index_refresh_s": 3600.0,
             "service_model_poll_s": 0.0,
         }
+        if self.config.flush_batch is not None:
+            updates["service_outbox_batch"] = self.config.flush_batch
+        if self.config.flush_min_s is not None:
+            updates["service_outbox_min_flush_s"] = self.config.flush_min_s
         if not self.config.use_neo4j:
             updates["neo4j_uri"] = "bolt://127.0.0.1:9"  # unreachable: events stay in the outbox
         elif self.config.neo4j_uri:
             updates["neo4j_uri"] = self.config.neo4j_uri
         return base.model_copy(update=updates)
 
+    def _neo4j_pid(self, settings: Settings) -> int | None:
+        """The local Neo4j's process (listening on the Bolt port on loopback), if any."""
+        if not self.config.use_neo4j:
+            return None
+        parts = urlsplit(settings.neo4j_uri)
+        if parts.hostname not in {"127.0.0.1", "localhost", "::1"}:
+            return None
+        try:
+            conns = psutil.net_connections(kind="tcp")
+        except psutil.Error:
+            return None
+        bolt = parts.port or 7687
+        for conn in conns:
+            if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == bolt:
+                return conn.pid
+        return None
+
+    def _spread_over(self, supervisor: ServiceSupervisor) -> tuple[str, ...]:
+        """The addresses the load generator spreads its connections over (none: shared port)."""
+        if not self.config.spread or not supervisor.private_ports:
+            return ()
+        return tuple(f"127.0.0.1:{p}" for p in supervisor.private_ports)
+
     def _load(
         self,
-        target: str,
+        target: _Target,
         pools: tuple[tuple[str, ...], tuple[str, ...]],
         *,
         rate: float,
@@ -149,7 +199,8 @@ class ServeBenchmark:
     ) -> LoadResult:
         c = self.config
         plan = LoadPlan(
-            target=target, token=TOKEN, rate=rate, duration_s=duration_s,
+            target=target.shared, targets=target.spread, token=TOKEN, rate=rate,
+            duration_s=duration_s,
             concurrency=c.concurrency, accounts=c.applications,
             devices=max(c.applications // 2, 1), seed=c.seed, id_prefix=prefix,
             streams=c.streams, account_pool=pools[0], device_pool=pools[1],
@@ -208,8 +259,19 @@ class ServeBenchmark:
                 "client": c.client,
                 "client_latency_from": "scheduled send time",
                 "duration_s": c.duration_s,
+                "connections_to": "process ports round-robin"
+                if c.spread and c.processes > 1
+                else "shared port (kernel hash)",
             },
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """The shared address, and the processes' own ones to spread connections over."""
+
+    shared: str
+    spread: tuple[str, ...] = ()
 
 
 def _run_plan(plan: LoadPlan) -> LoadResult:
@@ -220,15 +282,18 @@ def _run_plan(plan: LoadPlan) -> LoadResult:
 class _ConnectionCensus:
     """Counts the client connections each server process holds during the measured load.
 
-    SO_REUSEPORT hands each new connection to one process (by a hash of its addresses), and
-    a connection stays there: this shows how the load generator's connections were spread.
+    SO_REUSEPORT hands each new connection to the shared port to one process (by a hash of its
+    addresses), a connection to a process's own port goes to that process, and a connection
+    stays where it landed: this shows how the load generator's connections were spread.
     It samples every ``every_s`` until :meth:`stop` and keeps the fullest sample (the load
     generator connects only once it has started up).
     """
 
-    def __init__(self, supervisor: ServiceSupervisor, port: int, every_s: float = 0.5) -> None:
+    def __init__(
+        self, supervisor: ServiceSupervisor, ports: set[int], every_s: float = 0.5
+    ) -> None:
         self._supervisor = supervisor
-        self._port = port
+        self._ports = ports
         self._every_s = every_s
         self._stop = threading.Event()
         self.counts: list[int] = []
@@ -260,10 +325,70 @@ class _ConnectionCensus:
             counts.append(
                 sum(
                     1 for c in conns if c.status == psutil.CONN_ESTABLISHED
-                    and c.laddr and c.laddr.port == self._port
+                    and c.laddr and c.laddr.port in self._ports
                 )
             )  # fmt: skip
         return counts
+
+
+@dataclass(frozen=True, slots=True)
+class _CpuSnapshot:
+    at: float
+    servers: tuple[float, ...]
+    neo4j: float | None
+    flushed: int
+
+
+class _CpuLedger:
+    """CPU seconds of each server process and of a local Neo4j between two moments, and the
+    outbox events written to the graph meanwhile (Neo4j's cost per event)."""
+
+    def __init__(self, supervisor: ServiceSupervisor, outbox: Path, neo4j_pid: int | None) -> None:
+        self._supervisor = supervisor
+        self._outbox = outbox
+        self._neo4j_pid = neo4j_pid
+
+    def snapshot(self) -> _CpuSnapshot:
+        """CPU seconds so far of each server process and of Neo4j; events flushed so far."""
+        box = Outbox(self._outbox)
+        try:
+            flushed = box.flushed()
+        finally:
+            box.close()
+        servers = tuple(_cpu_s(pid) or 0.0 for pid in self._supervisor.pids())
+        neo4j = _cpu_s(self._neo4j_pid) if self._neo4j_pid else None
+        return _CpuSnapshot(time.monotonic(), servers, neo4j, flushed)
+
+    def drain(self, timeout_s: float) -> _CpuSnapshot:
+        """Wait (up to ``timeout_s``) until the flusher has written every event; a snapshot."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and _outbox_depth(self._outbox):
+            time.sleep(0.25)
+        return self.snapshot()
+
+    @staticmethod
+    def report(phase: str, a: _CpuSnapshot, b: _CpuSnapshot) -> dict[str, Any]:
+        """CPU seconds by process from ``a`` to ``b`` (keys prefixed with ``phase``)."""
+        events = b.flushed - a.flushed
+        neo4j = None if a.neo4j is None or b.neo4j is None else round(b.neo4j - a.neo4j, 2)
+        per_1000 = round(neo4j / events * 1000, 3) if neo4j is not None and events else None
+        return {
+            f"{phase}_s": round(b.at - a.at, 2),
+            f"{phase}_server_cpu_s": [
+                round(y - x, 2) for x, y in zip(a.servers, b.servers, strict=False)
+            ],
+            f"{phase}_neo4j_cpu_s": neo4j,
+            f"{phase}_events_flushed": events,
+            f"{phase}_neo4j_cpu_s_per_1000_events": per_1000,
+        }
+
+
+def _cpu_s(pid: int | None) -> float | None:
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except (psutil.Error, ValueError):
+        return None
+    return float(times.user + times.system)
 
 
 def _outbox_depth(path: Path) -> int:

@@ -76,6 +76,12 @@ class RuntimeOptions:
     run_flusher: bool = True
     #: Bind the port with SO_REUSEPORT, so that sibling processes can share it.
     reuse_port: bool = False
+    #: First of the processes' own ports (process i: base + i; 0 = shared port + 1 + i).
+    worker_ports_base: int = 0
+    #: A port of this process's own besides the shared one (None = none; 0 = ephemeral).
+    private_port: int | None = None
+    #: Least seconds between the starts of two outbox flushes.
+    flush_min_s: float = 0.0
 
     @classmethod
     def from_settings(cls, s: Settings) -> RuntimeOptions:
@@ -99,7 +105,8 @@ class RuntimeOptions:
             flush_batch=s.service_outbox_batch,
             idempotency_window_s=s.service_idempotency_window_s,
             models_dir=s.models_dir, model_poll_s=s.service_model_poll_s,
-            processes=s.service_processes,
+            processes=s.service_processes, worker_ports_base=s.service_worker_ports_base,
+            flush_min_s=s.service_outbox_min_flush_s,
         )  # fmt: skip
 
 
@@ -133,7 +140,7 @@ class ServiceRuntime:
         self.flusher = OutboxFlusher(
             self.outbox, driver, options.database, batch_size=options.flush_batch,
             interval_s=options.flush_s, on_error=self._graph_error("outbox"),
-            retention_s=options.idempotency_window_s,
+            retention_s=options.idempotency_window_s, min_interval_s=options.flush_min_s,
         )  # fmt: skip
         self._ring_store = RingStore(driver, options.database, CallContext.remaining_s)
         factory = GnnScorerFactory(
@@ -143,6 +150,7 @@ class ServiceRuntime:
         self.watcher = ModelWatcher(ModelRegistry(options.models_dir), factory.build,
                                     self.promote, interval_s=options.model_poll_s)  # fmt: skip
         self.port = 0
+        self.private_port: int | None = None
         self.server = self._build_server()
 
     def start(self) -> int:
@@ -219,12 +227,16 @@ class ServiceRuntime:
         )
         self.health.add_to(server)
         Reflection.enable(server)
-        address = f"{o.host}:{o.port}"
         credentials = TlsCredentials.server(o.tls_cert, o.tls_key, o.tls_client_ca)
-        if credentials is None:
-            self.port = server.add_insecure_port(address)
-        else:
-            self.port = server.add_secure_port(address, credentials)
+        ports = [o.port] if o.private_port is None else [o.port, o.private_port]
+        bound = [
+            server.add_insecure_port(f"{o.host}:{port}")
+            if credentials is None
+            else server.add_secure_port(f"{o.host}:{port}", credentials)
+            for port in ports
+        ]
+        self.port = bound[0]
+        self.private_port = bound[1] if len(bound) > 1 else None
         return server
 
     def _graph_error(self, operation: str) -> _ErrorCounter:

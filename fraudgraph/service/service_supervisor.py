@@ -6,7 +6,14 @@ index and scorer (and model watcher), all bound to the same port with SO_REUSEPO
 kernel spreads incoming *connections* over them (a connection stays with its process, so a
 client needs several connections to use several processes). They share one SQLite outbox
 (see :mod:`fraudgraph.service.outbox`); only slot 0 runs the outbox flusher, so each event is
-written to Neo4j by one writer. Each process serves its own metrics on
+written to Neo4j by one writer.
+
+The kernel picks a process per connection by a hash of its addresses, which can split a few
+connections unevenly (5/3 of 8). So with several processes each also listens on a port of its
+own (:attr:`private_ports`: ``service_worker_ports_base + slot``, or the shared port + 1 +
+slot, or ephemeral ones when the shared port is), reserved like the shared one so that a
+restarted process gets its port back; a client that spreads its connections round-robin over
+those addresses loads the processes evenly. Each process serves its own metrics on
 ``service_metrics_port + slot`` when metrics are on.
 
 The supervisor (the parent) spawns the workers (never forks: gRPC does not survive a fork),
@@ -61,18 +68,24 @@ class ServiceSupervisor:
         self.spec = spec
         self.processes = processes
         self.port = 0
+        #: Each process's own port, by slot (empty with one process).
+        self.private_ports: list[int] = []
         self.restarts = 0
         self._ctx = mp.get_context("spawn")
         self._children: list[_Child] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._reservation: socket.socket | None = None
+        self._reservations: list[socket.socket] = []
         self._monitor: threading.Thread | None = None
 
     def start(self, timeout_s: float = READY_TIMEOUT_S) -> int:
         """Start every worker and wait until all serve; return the shared port."""
-        self._reservation, self.port = self._reserve(self.spec.options.host, self.spec.options.port)
         try:
+            self.port = self._reserve(self.spec.options.host, self.spec.options.port)
+            self.private_ports = [
+                self._reserve(self.spec.options.host, self._private_port(slot))
+                for slot in range(self.processes if self.processes > 1 else 0)
+            ]
             for slot in range(self.processes):
                 with self._lock:  # a stop() meanwhile sees every child spawned
                     if self._stopping.is_set():
@@ -151,15 +164,28 @@ class ServiceSupervisor:
             child.conn.close()
         if self._monitor is not None and self._monitor is not threading.current_thread():
             self._monitor.join(5.0)
-        if self._reservation is not None:
-            self._reservation.close()
-            self._reservation = None
+        for reservation in self._reservations:
+            reservation.close()
+        self._reservations.clear()
+
+    def addresses(self) -> list[str]:
+        """``host:port`` of each process's own port, by slot (the shared one with one process)."""
+        host = self.spec.options.host
+        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return [f"{host}:{port}" for port in self.private_ports or [self.port]]
+
+    def _private_port(self, slot: int) -> int:
+        base = self.spec.options.worker_ports_base
+        if base:
+            return base + slot
+        return self.port + 1 + slot if self.spec.options.port else 0
 
     def _spawn(self, slot: int) -> _Child:
         options = replace(
             self.spec.options,
             port=self.port,
             reuse_port=True,
+            private_port=self.private_ports[slot] if self.private_ports else None,
             run_flusher=slot == 0,
             metrics_port=self.spec.options.metrics_port + slot
             if self.spec.options.metrics_port
@@ -222,8 +248,7 @@ class ServiceSupervisor:
         self._children[i] = self._spawn(child.slot)
         self.restarts += 1
 
-    @staticmethod
-    def _reserve(host: str, port: int) -> tuple[socket.socket, int]:
+    def _reserve(self, host: str, port: int) -> int:
         """Bind (without listening) a SO_REUSEPORT socket: the port stays ours for restarts."""
         bare = host.strip("[]")
         family = socket.AF_INET6 if ":" in bare else socket.AF_INET
@@ -234,4 +259,5 @@ class ServiceSupervisor:
         except OSError as exc:
             sock.close()
             raise ConfigurationError(f"cannot bind {host}:{port}: {exc}") from exc
-        return sock, int(sock.getsockname()[1])
+        self._reservations.append(sock)
+        return int(sock.getsockname()[1])

@@ -80,6 +80,8 @@ def test_neo4j_outage_under_load(
     settings = offline_settings(
         tmp_path / "svc", neo4j_uri=neo.neo4j_uri, neo4j_password=neo.neo4j_password,
         service_outbox_flush_s=0.2, service_index_refresh_s=1.0,
+        # paced flushes of several batches: still every event exactly once across the outage
+        service_outbox_batch=50, service_outbox_min_flush_s=0.3,
     )  # fmt: skip
     driver = create_driver(settings)
     init_schema(driver, settings.neo4j_database)

@@ -90,17 +90,8 @@ def test_flush_writes_every_event_exactly_once(driver: Driver, tmp_path: Path) -
     assert snapshot() == first
 
 
-def test_index_loader_sees_shared_identifiers_and_rings(driver: Driver, tmp_path: Path) -> None:
-    init_schema(driver, DB)
-    engine = _engine(tmp_path)
-    for i in range(6):
-        engine.decide(_txn(i, device="dev-hub"))
-    OutboxFlusher(engine.outbox, driver, DB).drain()
-    driver.execute_query(
-        "MATCH (a:Account {account_id: 'AC1'}) "
-        "CREATE (a)-[:MEMBER_OF]->(:Ring {ring_id: 'R-1', status: 'open', score: 0.9})",
-        database_=DB,
-    )
+@pytest.mark.usefixtures("seeded_graph")
+def test_index_loader_sees_shared_identifiers_and_rings(driver: Driver) -> None:
     index = RiskIndex(hub_cap=4)
     loader = RiskIndexLoader(driver, DB, index, hub_cap=4, interval_s=60)
     assert loader.load() >= 2

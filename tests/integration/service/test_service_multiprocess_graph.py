@@ -12,14 +12,13 @@ from neo4j import Driver
 from pydantic import SecretStr
 
 from fraudgraph._proto.fraudgraph.v1 import scoring_pb2 as pb
-from fraudgraph.graph.schema import init_schema
 from fraudgraph.service.outbox import Outbox
-from fraudgraph.service.outbox_flusher import OutboxFlusher
 from fraudgraph.service.service_runtime import RuntimeOptions
 from fraudgraph.service.service_supervisor import ServiceSupervisor
 from fraudgraph.service.service_worker import WorkerSpec
 from fraudgraph.settings import Settings
-from tests.integration.service.test_service_graph import DB, _count, _engine, _txn
+from tests.integration.service.test_service_graph import _count
+from tests.supervised_service import supervised
 from tests.unit.service.conftest import auth, offline_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -29,29 +28,15 @@ NEW_TXNS = "MATCH (t:Transaction) WHERE t.transaction_id STARTS WITH 'mp-' RETUR
 
 @pytest.fixture
 def supervisor(
-    driver: Driver, neo4j_settings: Settings, tmp_path: Path
+    seeded_graph: None, neo4j_settings: Settings, tmp_path: Path
 ) -> Iterator[ServiceSupervisor]:
-    init_schema(driver, DB)
-    engine = _engine(tmp_path)
-    for i in range(6):
-        engine.decide(_txn(i, device="dev-hub"))
-    OutboxFlusher(engine.outbox, driver, DB).drain()
-    driver.execute_query(
-        "MATCH (a:Account {account_id: 'AC1'}) "
-        "CREATE (a)-[:MEMBER_OF]->(:Ring {ring_id: 'R-1', status: 'open', score: 0.9})",
-        database_=DB,
-    )
     password = SecretStr(neo4j_settings.neo4j_password.get_secret_value())
     settings = offline_settings(tmp_path / "svc", neo4j_uri=neo4j_settings.neo4j_uri,
                                 neo4j_password=password, service_outbox_flush_s=0.2)  # fmt: skip
     spec = WorkerSpec(settings, RuntimeOptions.from_settings(settings), sample_pools=True,
                       json_logs=False)  # fmt: skip
-    sup = ServiceSupervisor(spec, processes=2)
-    sup.start(timeout_s=300)
-    try:
+    with supervised(spec) as sup:
         yield sup
-    finally:
-        sup.stop(0.5)
 
 
 def _score(channel: grpc.Channel, i: int) -> pb.Decision:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from fraudgraph.graph.driver import create_driver
+from fraudgraph.service.identifier_extractor import IdentifierExtractor
 from fraudgraph.service.load_generator import LoadGenerator, LoadPlan, LoadResult
 from fraudgraph.service.node_load_generator import NodeLoadGenerator
-from fraudgraph.service.service_runtime import ServiceRuntime
+from fraudgraph.service.service_runtime import RuntimeOptions, ServiceRuntime
+from tests.unit.service.conftest import offline_settings
 
 needs_node = pytest.mark.skipif(
     not NodeLoadGenerator.available(), reason="node and clients/node/node_modules are needed"
@@ -76,3 +82,33 @@ def test_node_result_is_parsed_into_a_load_result() -> None:
     assert result.errors == {"DEADLINE_EXCEEDED": 1}
     assert result.actions == {"ACTION_ALLOW": 2}
     assert (result.sent, result.elapsed_s) == (3, 0.5)
+
+
+@pytest.fixture
+def second_runtime(tmp_path: Path, extractor: IdentifierExtractor) -> Iterator[ServiceRuntime]:
+    """Another server (its own port and outbox), standing in for a second server process."""
+    settings = offline_settings(tmp_path / "second")
+    driver = create_driver(settings)
+    rt = ServiceRuntime(RuntimeOptions.from_settings(settings), driver, extractor)
+    rt.start()
+    rt.index.replace_all({})
+    try:
+        yield rt
+    finally:
+        rt.stop(0.5)
+        driver.close()
+
+
+@pytest.mark.parametrize("kind", [pytest.param("node", marks=needs_node), "python"])
+@pytest.mark.parametrize("streams", [0, 4])
+def test_connections_are_spread_round_robin_over_the_targets(
+    runtime: ServiceRuntime, second_runtime: ServiceRuntime, kind: str, streams: int
+) -> None:
+    targets = (f"127.0.0.1:{runtime.port}", f"127.0.0.1:{second_runtime.port}")
+    plan = _plan(runtime, streams=streams, connections=4, targets=targets)
+    assert [plan.connection_target(i) for i in range(3)] == [targets[0], targets[1], targets[0]]
+    result = _run(kind, plan)
+    assert result.errors == {}
+    assert len(result.client_ms) == 100
+    # four connections, two to each server, requests round-robin over them: half each
+    assert (runtime.outbox.depth(), second_runtime.outbox.depth()) == (50, 50)

@@ -23,6 +23,7 @@ from fraudgraph.service.service_supervisor import ServiceSupervisor
 from fraudgraph.service.service_worker import WorkerSpec
 from fraudgraph.service.synthetic_index import SyntheticIndex
 from fraudgraph.service.token_authority import TokenAuthority
+from tests.supervised_service import supervised
 from tests.unit.service.conftest import auth, offline_settings
 
 pytestmark = pytest.mark.slow
@@ -38,12 +39,8 @@ def supervisor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceSupe
         settings, RuntimeOptions.from_settings(settings),
         synthetic=SyntheticIndex(applications=2000, transactions=10_000), json_logs=False,
     )  # fmt: skip
-    sup = ServiceSupervisor(spec, processes=2)
-    sup.start(timeout_s=300)
-    try:
+    with supervised(spec) as sup:
         yield sup
-    finally:
-        sup.stop(0.5)
 
 
 def _channels(port: int, count: int) -> list[grpc.Channel]:
@@ -71,15 +68,34 @@ def _score(channel: grpc.Channel, request_id: str) -> pb.Decision:
     return decision
 
 
-def _connections_by_pid(supervisor: ServiceSupervisor) -> dict[int, int]:
+def _connections_by_pid(supervisor: ServiceSupervisor, port: int | None = None) -> dict[int, int]:
+    """Established connections each process holds on ``port`` (default: the shared one)."""
     counts = {}
     for pid in supervisor.pids():
         conns = psutil.Process(pid).net_connections(kind="tcp")
         counts[pid] = sum(
             1 for c in conns if c.status == psutil.CONN_ESTABLISHED
-            and c.laddr and c.laddr.port == supervisor.port
+            and c.laddr and c.laddr.port == (port or supervisor.port)
         )  # fmt: skip
     return counts
+
+
+def _on_own_ports(supervisor: ServiceSupervisor, prefix: str) -> list[dict[int, int]]:
+    """Score over three connections to each process's own port; where they landed, by port."""
+    landed = []
+    for address, port in zip(supervisor.addresses(), supervisor.private_ports, strict=True):
+        channels = [
+            grpc.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
+            for _ in range(3)
+        ]
+        try:
+            for i, ch in enumerate(channels):
+                assert _score(ch, f"{prefix}-{port}-{i}").request_id == f"{prefix}-{port}-{i}"
+            landed.append(_connections_by_pid(supervisor, port))
+        finally:
+            for ch in channels:
+                ch.close()
+    return landed
 
 
 def test_both_processes_answer_and_agree_on_a_request_id(supervisor: ServiceSupervisor) -> None:
@@ -108,7 +124,19 @@ def test_both_processes_answer_and_agree_on_a_request_id(supervisor: ServiceSupe
     assert len(events) == 1
 
 
+def test_each_process_also_serves_on_a_port_of_its_own(supervisor: ServiceSupervisor) -> None:
+    ports = supervisor.private_ports
+    assert len(ports) == 2
+    assert len({supervisor.port, *ports}) == 3
+    assert supervisor.addresses() == [f"127.0.0.1:{p}" for p in ports]
+    pids = supervisor.pids()
+    landed = _on_own_ports(supervisor, "own")
+    # every connection to process i's port is held by process i, none by the other
+    assert landed == [{pids[0]: 3, pids[1]: 0}, {pids[0]: 0, pids[1]: 3}]
+
+
 def test_a_killed_worker_is_restarted_and_serves(supervisor: ServiceSupervisor) -> None:
+    ports = list(supervisor.private_ports)
     victim = supervisor.pids()[1]
     os.kill(victim, signal.SIGKILL)
     ready = supervisor.wait_ready(1, timeout_s=300, not_pid=victim)
@@ -124,6 +152,9 @@ def test_a_killed_worker_is_restarted_and_serves(supervisor: ServiceSupervisor) 
     finally:
         for ch in channels:
             ch.close()
+    assert supervisor.private_ports == ports  # the restarted process has its own port back
+    landed = _on_own_ports(supervisor, "own-after-restart")
+    assert landed[1] == {supervisor.pids()[0]: 0, ready.pid: 3}
 
 
 def test_stop_ends_every_worker(supervisor: ServiceSupervisor) -> None:

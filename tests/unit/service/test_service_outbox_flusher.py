@@ -1,0 +1,55 @@
+"""The outbox flusher's pacing (no Neo4j: the flush itself is stubbed) and flushed counts."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from fraudgraph.graph.driver import create_driver
+from fraudgraph.service.outbox import Outbox
+from fraudgraph.service.outbox_flusher import OutboxFlusher
+from tests.unit.service.conftest import offline_settings
+
+
+class _Backlogged(OutboxFlusher):
+    """A flusher that always finds a full batch to write, and notes when each flush began."""
+
+    def __init__(self, tmp_path: Path, min_interval_s: float) -> None:
+        self.driver = create_driver(offline_settings(tmp_path))
+        super().__init__(Outbox(tmp_path / "o.sqlite"), self.driver, "neo4j",
+                         interval_s=0.05, min_interval_s=min_interval_s)  # fmt: skip
+        self.starts: list[float] = []
+
+    def flush_once(self) -> int:
+        self.starts.append(time.monotonic())
+        return 500
+
+
+@pytest.mark.parametrize("min_interval_s", [0.0, 0.25])
+def test_a_backlog_is_flushed_at_most_once_per_min_interval(
+    tmp_path: Path, min_interval_s: float
+) -> None:
+    flusher = _Backlogged(tmp_path, min_interval_s)
+    flusher.start()
+    time.sleep(1.0)
+    flusher.stop()
+    flusher.outbox.close()
+    flusher.driver.close()
+    gaps = [b - a for a, b in zip(flusher.starts, flusher.starts[1:], strict=False)]
+    if min_interval_s:
+        assert 2 <= len(flusher.starts) <= 5
+        assert min(gaps) >= min_interval_s * 0.95
+    else:  # no pacing: with a backlog the next flush starts at once
+        assert len(flusher.starts) > 20
+
+
+def test_flushed_counts_the_events_marked_written(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "o.sqlite")
+    for i in range(5):
+        box.record(f"r{i}", "h", f"D{i}", f"E{i}")
+    assert box.flushed() == 0
+    box.mark_flushed([p.seq for p in box.pending(3)])
+    assert (box.flushed(), box.depth()) == (3, 2)
+    box.close()

@@ -214,15 +214,14 @@ class EntityExtractor:
 
     def _run_free_text(self, records: list[TextRecord], batch_size: int) -> None:
         """Run the pipelines once per distinct free text not yet in the cache."""
-        todo: dict[str, dict[tuple[str | None, str], TextRecord]] = defaultdict(dict)
-        for record in records:
-            key = (record.language, record.text)
-            if key not in self._free_text_cache:
-                todo[self._language(record)].setdefault(key, TextRecord(record.text, "", ""))
+        todo = self._uncached(records)
         if not todo:
             return
         if len(self._free_text_cache) + sum(map(len, todo.values())) > CACHE_SIZE:
-            self._free_text_cache.clear()  # bounded: a burst of new texts starts afresh
+            # Bounded: a burst of new texts starts afresh. The clear also drops texts of THIS
+            # call that were cached before it, and the caller reads every one back: redo them.
+            self._free_text_cache.clear()
+            todo = self._uncached(records)
         for lang, pending in todo.items():
             texts = [record.text for record in pending.values()]
             mentions = self._mentions(lang, texts, batch_size)
@@ -235,6 +234,17 @@ class EntityExtractor:
             )
             for (key, record), named in zip(pending.items(), mentions, strict=True):
                 self._free_text_cache[key] = tuple(self._entities(record, lang, named))
+
+    def _uncached(
+        self, records: list[TextRecord]
+    ) -> dict[str, dict[tuple[str | None, str], TextRecord]]:
+        """The distinct free texts not in the cache, grouped by the pipeline language."""
+        todo: dict[str, dict[tuple[str | None, str], TextRecord]] = defaultdict(dict)
+        for record in records:
+            key = (record.language, record.text)
+            if key not in self._free_text_cache:
+                todo[self._language(record)].setdefault(key, TextRecord(record.text, "", ""))
+        return todo
 
     def _mentions(self, lang: str, texts: list[str], batch_size: int) -> list[list[_Mention]]:
         """Named-entity mentions of each text: (start char, end char, label, text)."""

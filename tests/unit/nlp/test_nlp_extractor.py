@@ -116,3 +116,25 @@ def test_shipped_en_model_finds_person_and_organisation(shipped: EntityExtractor
 
 def test_models_dir_default_is_in_repo() -> None:
     assert Path(__file__).resolve().parents[3] / "nlp" / "models" == DEFAULT_MODELS_DIR
+
+
+def test_cache_overflow_keeps_texts_cached_before_the_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call mixing cached and new texts that overflows the free-text cache clears it; the
+    texts cached before the call must be recomputed, not lost (was a KeyError in bulk ingest)."""
+    import fraudgraph.nlp.extractor as extractor_module
+
+    monkeypatch.setattr(extractor_module, "CACHE_SIZE", 3)
+    extractor = EntityExtractor.load(tmp_path)
+    first = [TextRecord("call 13912345678", "a", "remarks", "zh")]
+    extractor.extract_many(first)
+    mixed = first + [
+        TextRecord(f"邮箱 user{i}@example.cn 电话 1391234567{i}", f"n{i}", "remarks", "zh")
+        for i in range(4)
+    ]
+    results = extractor.extract_many(mixed)
+    assert [e.kind for e in results[0]] == [EntityKind.PHONE]
+    assert all(
+        {e.kind for e in found} == {EntityKind.EMAIL, EntityKind.PHONE} for found in results[1:]
+    )

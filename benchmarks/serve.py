@@ -46,6 +46,12 @@ def main() -> None:
         "--flush-min-s", type=float, default=2.0, help="Least seconds between outbox flushes."
     )
     parser.add_argument(
+        "--warmup-s",
+        type=float,
+        default=10.0,
+        help="Unmeasured load at the full rate first (with Neo4j, then flushed).",
+    )
+    parser.add_argument(
         "--client", choices=("node", "python"), default="node", help="Load generator to use."
     )
     args = parser.parse_args()
@@ -65,6 +71,7 @@ def main() -> None:
         spread=not args.kernel_spread,
         flush_batch=args.flush_batch,
         flush_min_s=args.flush_min_s,
+        warmup_s=args.warmup_s,
     )
     report = ServeBenchmark(config).run()
     text = json.dumps(report, ensure_ascii=False)

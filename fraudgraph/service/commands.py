@@ -166,6 +166,9 @@ def bench_serve(
     ),
     flush_batch: int = typer.Option(5000, help="Outbox events per Neo4j transaction."),
     flush_min_s: float = typer.Option(2.0, help="Least seconds between outbox flushes."),
+    warmup_s: float = typer.Option(
+        10.0, help="Unmeasured load at the full rate first (with Neo4j, then flushed)."
+    ),
 ) -> None:
     """Benchmark the scoring service under load (register as ``bench serve``)."""
     from fraudgraph.service.serve_benchmark import BenchConfig, ServeBenchmark
@@ -176,7 +179,8 @@ def bench_serve(
                          use_neo4j=neo4j or neo4j_uri is not None, neo4j_uri=neo4j_uri,
                          models_dir=models_dir, streams=streams, client=client,
                          processes=processes, spread=not kernel_spread,
-                         flush_batch=flush_batch, flush_min_s=flush_min_s)  # fmt: skip
+                         flush_batch=flush_batch, flush_min_s=flush_min_s,
+                         warmup_s=warmup_s)  # fmt: skip
     report = ServeBenchmark(config, Settings()).run()
     text = json.dumps(report, ensure_ascii=False)
     if json_file is not None:

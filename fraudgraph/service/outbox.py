@@ -44,6 +44,8 @@ LOG = logging.getLogger(__name__)
 #: How long a statement waits for another process's write lock before failing (backstop: the
 #: file lock below normally makes writers take turns without ever seeing SQLITE_BUSY).
 BUSY_TIMEOUT_S = 5.0
+#: Rows marked flushed per write transaction (see :meth:`Outbox.mark_flushed`).
+MARK_CHUNK = 200
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -56,6 +58,11 @@ CREATE TABLE IF NOT EXISTS requests (
 );
 CREATE INDEX IF NOT EXISTS pending ON requests(created_at) WHERE flushed_at IS NULL;
 """
+#: Oldest first through the partial index (its entries are ordered by created_at, rowid).
+_PENDING_SQL = (
+    "SELECT rowid, request_id, event, decision FROM requests "
+    "WHERE flushed_at IS NULL ORDER BY created_at, rowid LIMIT ?"
+)
 
 
 @dataclass(slots=True)
@@ -127,15 +134,27 @@ class Outbox:
         Called from one background thread; it has its own connection, so requests do not wait
         for it, and the WAL does not grow without bound.
         """
+        with self._background() as conn:
+            if conn is not None:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    @contextmanager
+    def _background(self) -> Iterator[sqlite3.Connection | None]:
+        """The background thread's own connection (None once closed).
+
+        WAL lets it read while requests commit on the main connection, so the flusher's reads
+        never hold the request path's lock.
+        """
         with self._checkpoint_lock:  # never at the same time as close()
             if self._closed:
+                yield None
                 return
             if self._checkpointer is None:
                 self._checkpointer = sqlite3.connect(
                     self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False,
                     isolation_level=None,
                 )  # fmt: skip
-            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            yield self._checkpointer
 
     def decision_for(self, request_id: str, payload_hash: str) -> str | None:
         """The stored decision of ``request_id``, None when it is new.
@@ -217,24 +236,31 @@ class Outbox:
         return str(row[1])
 
     def pending(self, limit: int) -> list[PendingEvent]:
-        """The oldest events not yet written to the graph."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT rowid, request_id, event, decision FROM requests "
-                "WHERE flushed_at IS NULL ORDER BY rowid LIMIT ?",
-                (limit,),
-            ).fetchall()
+        """The oldest events not yet written to the graph.
+
+        Read on the background connection through the partial index ``pending``: the cost
+        follows the backlog, not the days of flushed rows kept for idempotency, and requests
+        never wait for it (``ORDER BY rowid`` here scanned the whole table under the write lock).
+        """
+        with self._background() as conn:
+            if conn is None:
+                return []
+            rows = conn.execute(_PENDING_SQL, (limit,)).fetchall()
         return [PendingEvent(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
     def mark_flushed(self, seqs: list[int]) -> None:
-        """Record that these events are in the graph."""
+        """Record that these events are in the graph.
+
+        In transactions of :data:`MARK_CHUNK` rows: each holds the write lock (shared with
+        every request's commit, in every process) only briefly.
+        """
         now = time.time()
-        with self._lock, self._writing():
-            self._conn.execute("BEGIN")
-            self._conn.executemany(
-                "UPDATE requests SET flushed_at = ? WHERE rowid = ?", [(now, s) for s in seqs]
-            )
-            self._conn.execute("COMMIT")
+        for start in range(0, len(seqs), MARK_CHUNK):
+            chunk = [(now, seq) for seq in seqs[start : start + MARK_CHUNK]]
+            with self._lock, self._writing():
+                self._conn.execute("BEGIN")
+                self._conn.executemany("UPDATE requests SET flushed_at = ? WHERE rowid = ?", chunk)
+                self._conn.execute("COMMIT")
 
     def prune(self, older_than_s: float) -> int:
         """Forget flushed requests older than ``older_than_s``: their ids may then be reused.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import fraudgraph.service.outbox as outbox_module
 from fraudgraph.errors import InvalidInputError
 from fraudgraph.service.outbox import Outbox
 
@@ -39,6 +40,25 @@ def test_pending_survives_reopen_and_flush_marks(tmp_path: Path) -> None:
     reopened.mark_flushed([p.seq for p in pending])
     assert [p.request_id for p in reopened.pending(10)] == ["r3", "r4"]
     assert reopened.depth() == 2
+
+
+def test_pending_reads_only_the_backlog_through_its_index(tmp_path: Path) -> None:
+    """The flusher's read must not scan the flushed rows kept for idempotency (days of them)."""
+    path = tmp_path / "o.sqlite"
+    box = Outbox(path)
+    for i in range(outbox_module.MARK_CHUNK * 2 + 7):
+        box.record(f"r{i}", "h", f"D{i}", f"E{i}")
+    first = box.pending(outbox_module.MARK_CHUNK * 2 + 1)
+    box.mark_flushed([p.seq for p in first])  # spans three chunk transactions
+    assert [p.request_id for p in box.pending(100)] == [
+        f"r{i}" for i in range(outbox_module.MARK_CHUNK * 2 + 1, outbox_module.MARK_CHUNK * 2 + 7)
+    ]
+    plan = (
+        sqlite3.connect(path)
+        .execute("EXPLAIN QUERY PLAN " + outbox_module._PENDING_SQL, (10,))
+        .fetchall()
+    )
+    assert any("USING INDEX pending" in str(step[-1]) for step in plan), plan
 
 
 def test_concurrent_writers_of_one_id_agree(tmp_path: Path) -> None:

@@ -75,6 +75,9 @@ class ServiceSupervisor:
         self._children: list[_Child] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        #: One stop at a time: `serve` calls stop() from its signal thread and again from the
+        #: main thread; run together they joined and closed the same pipes twice (EBADF).
+        self._stop_lock = threading.Lock()
         self._reservations: list[socket.socket] = []
         self._monitor: threading.Thread | None = None
 
@@ -148,7 +151,14 @@ class ServiceSupervisor:
             pass
 
     def stop(self, grace_s: float = 2.0) -> None:
-        """SIGTERM every worker, SIGKILL those still alive after ``grace_s`` + a margin."""
+        """SIGTERM every worker, SIGKILL those still alive after ``grace_s`` + a margin.
+
+        Safe to call again, from any thread: a second call waits for the first.
+        """
+        with self._stop_lock:
+            self._stop(grace_s)
+
+    def _stop(self, grace_s: float) -> None:
         self._stopping.set()
         with self._lock:
             children = list(self._children)

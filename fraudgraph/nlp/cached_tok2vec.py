@@ -15,8 +15,8 @@ all tokens. The layout (documents separated by zero padding rows, as thinc's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Iterator, Sized
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy
 from spacy.tokens import Doc
@@ -33,6 +33,7 @@ MAX_BATCH_TOKENS = 65_536
 #: one int64 key.
 _KEY_BASE = 1 << 21
 _EMBED_LAYERS = ("extract_features", "list2ragged", "with_array", "with_array", "ragged2list")
+_SizedT = TypeVar("_SizedT", bound=Sized)
 
 
 class CachedTok2Vec:
@@ -229,26 +230,23 @@ class CachedTok2Vec:
 
 def doc_batches(docs: Iterable[Doc], batch_size: int) -> Iterator[list[Doc]]:
     """Consecutive batches of at most ``batch_size`` docs and about ``MAX_BATCH_TOKENS`` tokens."""
-    batch: list[Doc] = []
-    tokens = 0
-    for doc in docs:
-        batch.append(doc)
-        tokens += len(doc)
-        if len(batch) >= batch_size or tokens >= MAX_BATCH_TOKENS:
-            yield batch
-            batch, tokens = [], 0
-    if batch:
-        yield batch
+    return _sized_batches(docs, batch_size)
 
 
 def text_batches(texts: list[str], batch_size: int) -> Iterator[list[str]]:
     """Consecutive batches of at most ``batch_size`` texts and about ``MAX_BATCH_TOKENS``
     characters (a character-segmented text has at most one token per character)."""
-    batch: list[str] = []
+    return _sized_batches(texts, batch_size)
+
+
+def _sized_batches(items: Iterable[_SizedT], batch_size: int) -> Iterator[list[_SizedT]]:
+    """Cut ``items`` when a batch holds ``batch_size`` of them or ``MAX_BATCH_TOKENS`` of their
+    summed ``len`` (tokens of a Doc, characters of a text)."""
+    batch: list[_SizedT] = []
     size = 0
-    for text in texts:
-        batch.append(text)
-        size += len(text)
+    for item in items:
+        batch.append(item)
+        size += len(item)
         if len(batch) >= batch_size or size >= MAX_BATCH_TOKENS:
             yield batch
             batch, size = [], 0

@@ -79,6 +79,9 @@ class BenchConfig:
     #: (up to ``drain_s``) before measuring, so the run sees a service in its steady state:
     #: Neo4j has planned and compiled the flush queries and settled after the index loads.
     warmup_s: float = 10.0
+    #: Unmeasured seconds at the start of the measured run's own client, on its connections: a
+    #: fresh client process and fresh streams are slow for their first second or so.
+    client_warmup_s: float = 2.0
 
 
 class ServeBenchmark:
@@ -123,7 +126,7 @@ class ServeBenchmark:
                 start = ledger.snapshot()
                 census.start()
                 result = self._load(target, pools, rate=c.rate, duration_s=c.duration_s,
-                                    prefix="run")  # fmt: skip
+                                    prefix="run", warmup_s=c.client_warmup_s)  # fmt: skip
                 census.stop()
                 cpu = _cpu_per_request(
                     before, os.times(), supervisor.cpu_s() - server_before, result,
@@ -202,6 +205,7 @@ class ServeBenchmark:
         rate: float,
         duration_s: float,
         prefix: str,
+        warmup_s: float = 0.0,
     ) -> LoadResult:
         c = self.config
         plan = LoadPlan(
@@ -210,7 +214,7 @@ class ServeBenchmark:
             concurrency=c.concurrency, accounts=c.applications,
             devices=max(c.applications // 2, 1), seed=c.seed, id_prefix=prefix,
             streams=c.streams, account_pool=pools[0], device_pool=pools[1],
-            connections=max(1, 4 * c.processes),
+            connections=max(1, 4 * c.processes), warmup_s=warmup_s,
         )  # fmt: skip
         if c.client == "node":
             return NodeLoadGenerator(plan).run()
@@ -266,6 +270,7 @@ class ServeBenchmark:
                 "client_latency_from": "scheduled send time",
                 "duration_s": c.duration_s,
                 "warmup_s": c.warmup_s,
+                "client_warmup_s": c.client_warmup_s,
                 "connections_to": "process ports round-robin"
                 if c.spread and c.processes > 1
                 else "shared port (kernel hash)",
@@ -342,13 +347,15 @@ class _ConnectionCensus:
 class _CpuSnapshot:
     at: float
     servers: tuple[float, ...]
+    flusher: float | None
     neo4j: float | None
     flushed: int
 
 
 class _CpuLedger:
-    """CPU seconds of each server process and of a local Neo4j between two moments, and the
-    outbox events written to the graph meanwhile (Neo4j's cost per event)."""
+    """CPU seconds of each server process, of the outbox flusher process and of a local Neo4j
+    between two moments, and the outbox events written to the graph meanwhile (Neo4j's cost
+    per event)."""
 
     def __init__(self, supervisor: ServiceSupervisor, outbox: Path, neo4j_pid: int | None) -> None:
         self._supervisor = supervisor
@@ -363,8 +370,9 @@ class _CpuLedger:
         finally:
             box.close()
         servers = tuple(_cpu_s(pid) or 0.0 for pid in self._supervisor.pids())
+        flusher = _cpu_s(self._supervisor.flusher_pid())
         neo4j = _cpu_s(self._neo4j_pid) if self._neo4j_pid else None
-        return _CpuSnapshot(time.monotonic(), servers, neo4j, flushed)
+        return _CpuSnapshot(time.monotonic(), servers, flusher, neo4j, flushed)
 
     def drain(self, timeout_s: float) -> _CpuSnapshot:
         """Wait (up to ``timeout_s``) until the flusher has written every event; a snapshot."""
@@ -378,12 +386,14 @@ class _CpuLedger:
         """CPU seconds by process from ``a`` to ``b`` (keys prefixed with ``phase``)."""
         events = b.flushed - a.flushed
         neo4j = None if a.neo4j is None or b.neo4j is None else round(b.neo4j - a.neo4j, 2)
+        flusher = None if a.flusher is None or b.flusher is None else b.flusher - a.flusher
         per_1000 = round(neo4j / events * 1000, 3) if neo4j is not None and events else None
         return {
             f"{phase}_s": round(b.at - a.at, 2),
             f"{phase}_server_cpu_s": [
                 round(y - x, 2) for x, y in zip(a.servers, b.servers, strict=False)
             ],
+            f"{phase}_flusher_cpu_s": None if flusher is None else round(flusher, 2),
             f"{phase}_neo4j_cpu_s": neo4j,
             f"{phase}_events_flushed": events,
             f"{phase}_neo4j_cpu_s_per_1000_events": per_1000,
@@ -419,7 +429,7 @@ def _cpu_per_request(
     The generator's figure is given for the Node one, a child process reaped by then (it
     includes Node's start-up); the Python one's pool worker also counts its imports.
     """
-    answered = max(len(result.client_ms) + sum(result.errors.values()), 1)
+    answered = max(len(result.client_ms) + result.unmeasured + sum(result.errors.values()), 1)
     server = server_s
     client = (
         after.children_user + after.children_system

@@ -5,8 +5,11 @@ over cores with processes: each is a :class:`ServiceWorker` with its own gRPC se
 index and scorer (and model watcher), all bound to the same port with SO_REUSEPORT; the
 kernel spreads incoming *connections* over them (a connection stays with its process, so a
 client needs several connections to use several processes). They share one SQLite outbox
-(see :mod:`fraudgraph.service.outbox`); only slot 0 runs the outbox flusher, so each event is
-written to Neo4j by one writer.
+(see :mod:`fraudgraph.service.outbox`), which one more process, the
+:class:`~fraudgraph.service.flusher_process.FlusherProcess`, writes to Neo4j: one writer, so each
+event is written once, and none of its work (a quarter of a millisecond of Python per event)
+competes with requests for a server process's GIL; it runs at a lower CPU priority
+(``service_flusher_nice``).
 
 The kernel picks a process per connection by a hash of its addresses, which can split a few
 connections unevenly (5/3 of 8). So with several processes each also listens on a port of its
@@ -36,6 +39,7 @@ from multiprocessing.process import BaseProcess
 import psutil
 
 from fraudgraph.errors import ConfigurationError
+from fraudgraph.service.flusher_process import FlusherProcess, FlusherSpec
 from fraudgraph.service.service_worker import ServiceWorker, WorkerReady, WorkerSpec
 
 LOG = logging.getLogger(__name__)
@@ -45,16 +49,19 @@ CHECK_EVERY_S = 0.25
 #: (a crash loop, say a bad setting, must not spin); others are restarted at once.
 EARLY_DEATH_S = 10.0
 RESTART_DELAY_S = 2.0
+#: The slot of the outbox flusher process (server processes have slots 0, 1, ...).
+FLUSHER_SLOT = -1
 
 
 @dataclass(slots=True)
 class _Child:
-    """A worker process, its pipe, and what it reported once ready."""
+    """A worker process, its pipe, and what it reported once ready (a server process its
+    :class:`WorkerReady`, the flusher process its pid)."""
 
     slot: int
     process: BaseProcess
     conn: Connection
-    ready: WorkerReady | None = None
+    ready: WorkerReady | int | None = None
     started: float = 0.0
     died: float | None = None
 
@@ -73,6 +80,8 @@ class ServiceSupervisor:
         self.restarts = 0
         self._ctx = mp.get_context("spawn")
         self._children: list[_Child] = []
+        #: The outbox flusher process (None when the workers' options say not to flush).
+        self._flusher: _Child | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         #: One stop at a time: `serve` calls stop() from its signal thread and again from the
@@ -94,7 +103,10 @@ class ServiceSupervisor:
                     if self._stopping.is_set():
                         return self.port
                     self._children.append(self._spawn(slot))
-            for child in list(self._children):
+            with self._lock:
+                if self.spec.options.run_flusher and not self._stopping.is_set():
+                    self._flusher = self._spawn(FLUSHER_SLOT)
+            for child in self._all():
                 self._await_ready(child, timeout_s)
         except ConfigurationError:
             if self._stopping.is_set():  # stopped while starting: the workers were told to
@@ -113,12 +125,17 @@ class ServiceSupervisor:
     def ready(self) -> list[WorkerReady]:
         """What each worker reported when it became ready (restarted ones once ready again)."""
         with self._lock:
-            return [c.ready for c in self._children if c.ready is not None]
+            return [c.ready for c in self._children if isinstance(c.ready, WorkerReady)]
 
     def pids(self) -> list[int]:
         """Process ids of the workers, by slot."""
         with self._lock:
             return [int(c.process.pid or 0) for c in self._children]
+
+    def flusher_pid(self) -> int | None:
+        """Process id of the outbox flusher process (None without one)."""
+        with self._lock:
+            return None if self._flusher is None else self._flusher.process.pid
 
     def cpu_s(self) -> float:
         """CPU seconds (user + system) used so far by the workers alive now."""
@@ -140,7 +157,8 @@ class ServiceSupervisor:
             with self._lock:
                 child = self._children[slot]
                 ready = child.ready
-                if ready is not None and ready.pid != not_pid and child.process.is_alive():
+                alive = child.process.is_alive()
+                if isinstance(ready, WorkerReady) and ready.pid != not_pid and alive:
                     return ready
             time.sleep(CHECK_EVERY_S / 2)
         raise ConfigurationError(f"server process {slot} is not serving after {timeout_s:.0f}s")
@@ -161,14 +179,14 @@ class ServiceSupervisor:
     def _stop(self, grace_s: float) -> None:
         self._stopping.set()
         with self._lock:
-            children = list(self._children)
+            children = self._all()
         for child in children:
             if child.process.is_alive():
                 child.process.terminate()
         for child in children:
             child.process.join(grace_s + 10.0)
             if child.process.is_alive():
-                LOG.warning("server process %d did not stop; killing it", child.slot)
+                LOG.warning("%s did not stop; killing it", _name(child.slot))
                 child.process.kill()
                 child.process.join(5.0)
             child.conn.close()
@@ -190,25 +208,41 @@ class ServiceSupervisor:
             return base + slot
         return self.port + 1 + slot if self.spec.options.port else 0
 
+    def _all(self) -> list[_Child]:
+        """The server processes and the flusher process."""
+        return self._children + ([self._flusher] if self._flusher is not None else [])
+
     def _spawn(self, slot: int) -> _Child:
+        parent_end, child_end = self._ctx.Pipe()
+        if slot == FLUSHER_SLOT:
+            flusher = FlusherSpec(
+                self.spec.settings, self.spec.options,
+                nice=self.spec.settings.service_flusher_nice, json_logs=self.spec.json_logs,
+            )  # fmt: skip
+            process = self._ctx.Process(
+                target=FlusherProcess.main, args=(flusher, child_end), name="fraudgraph-flusher"
+            )
+        else:
+            process = self._ctx.Process(
+                target=ServiceWorker.main, args=(self._worker_spec(slot), child_end),
+                name=f"fraudgraph-serve-{slot}",
+            )  # fmt: skip
+        process.start()
+        child_end.close()  # the worker holds the only other end: EOF here when it dies
+        return _Child(slot, process, parent_end, started=time.monotonic())
+
+    def _worker_spec(self, slot: int) -> WorkerSpec:
         options = replace(
             self.spec.options,
             port=self.port,
             reuse_port=True,
             private_port=self.private_ports[slot] if self.private_ports else None,
-            run_flusher=slot == 0,
+            run_flusher=False,  # the flusher process does
             metrics_port=self.spec.options.metrics_port + slot
             if self.spec.options.metrics_port
             else 0,
         )
-        spec = replace(self.spec, options=options, slot=slot)
-        parent_end, child_end = self._ctx.Pipe()
-        process = self._ctx.Process(
-            target=ServiceWorker.main, args=(spec, child_end), name=f"fraudgraph-serve-{slot}"
-        )
-        process.start()
-        child_end.close()  # the worker holds the only other end: EOF here when it dies
-        return _Child(slot, process, parent_end, started=time.monotonic())
+        return replace(self.spec, options=options, slot=slot)
 
     def _await_ready(self, child: _Child, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
@@ -223,7 +257,7 @@ class ServiceSupervisor:
                 break
         child.process.join(1.0)
         raise ConfigurationError(
-            f"server process {child.slot} did not start (exit code {child.process.exitcode})"
+            f"{_name(child.slot)} did not start (exit code {child.process.exitcode})"
         )
 
     def _watch(self) -> None:
@@ -231,10 +265,12 @@ class ServiceSupervisor:
         while not self._stopping.wait(CHECK_EVERY_S):
             with self._lock:
                 for i, child in enumerate(self._children):
-                    self._check(i, child)
+                    self._children[i] = self._check(child)
+                if self._flusher is not None:
+                    self._flusher = self._check(self._flusher)
 
-    def _check(self, i: int, child: _Child) -> None:
-        """(The lock is held.)"""
+    def _check(self, child: _Child) -> _Child:
+        """The child, or its restarted successor when it died. (The lock is held.)"""
         if child.ready is None and child.process.is_alive():
             try:
                 if child.conn.poll(0):
@@ -242,21 +278,21 @@ class ServiceSupervisor:
             except (EOFError, OSError):
                 pass
         if child.process.is_alive() or self._stopping.is_set():
-            return
+            return child
         now = time.monotonic()
         if child.died is None:
             child.process.join(0)
             child.died = now
             LOG.error(
-                "server process %d (pid %s) exited with code %s; restarting it",
-                child.slot, child.process.pid, child.process.exitcode,
+                "%s (pid %s) exited with code %s; restarting it",
+                _name(child.slot), child.process.pid, child.process.exitcode,
             )  # fmt: skip
         early = child.died - child.started < EARLY_DEATH_S
         if early and now < child.died + RESTART_DELAY_S:
-            return
+            return child
         child.conn.close()
-        self._children[i] = self._spawn(child.slot)
         self.restarts += 1
+        return self._spawn(child.slot)
 
     def _reserve(self, host: str, port: int) -> int:
         """Bind (without listening) a SO_REUSEPORT socket: the port stays ours for restarts."""
@@ -271,3 +307,7 @@ class ServiceSupervisor:
             raise ConfigurationError(f"cannot bind {host}:{port}: {exc}") from exc
         self._reservations.append(sock)
         return int(sock.getsockname()[1])
+
+
+def _name(slot: int) -> str:
+    return "the outbox flusher process" if slot == FLUSHER_SLOT else f"server process {slot}"

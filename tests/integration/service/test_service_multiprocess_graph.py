@@ -77,7 +77,7 @@ def test_each_process_loads_the_graph_and_one_flusher_writes_it_back(
     box = Outbox(Path(supervisor.spec.options.outbox_path))
     try:
         deadline = time.monotonic() + 60
-        while box.depth() and time.monotonic() < deadline:  # worker 0's flusher drains it
+        while box.depth() and time.monotonic() < deadline:  # the flusher process drains it
             time.sleep(0.2)
         assert box.depth() == 0
     finally:

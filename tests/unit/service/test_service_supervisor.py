@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,10 +158,45 @@ def test_a_killed_worker_is_restarted_and_serves(supervisor: ServiceSupervisor) 
     assert landed[1] == {supervisor.pids()[0]: 0, ready.pid: 3}
 
 
+def _flusher_restarted(supervisor: ServiceSupervisor, victim: int, nice: int) -> int:
+    """The successor of flusher process ``victim``, once it has lowered its priority to
+    ``nice`` (its first step after the interpreter starts)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        pid = supervisor.flusher_pid()
+        try:
+            if pid not in (None, victim) and psutil.Process(pid).nice() == nice:
+                return int(pid)
+        except psutil.NoSuchProcess:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("the flusher process was not restarted at its priority")
+
+
+def test_the_outbox_flusher_runs_in_a_nicer_process_of_its_own(
+    supervisor: ServiceSupervisor,
+) -> None:
+    flusher = supervisor.flusher_pid()
+    assert flusher is not None
+    assert flusher not in supervisor.pids()
+    workers = [psutil.Process(p) for p in supervisor.pids()]
+    nice = supervisor.spec.settings.service_flusher_nice
+    assert nice > 0
+    assert psutil.Process(flusher).nice() == workers[0].nice() + nice
+    restarts = supervisor.restarts
+    os.kill(flusher, signal.SIGKILL)
+    successor = _flusher_restarted(supervisor, flusher, workers[0].nice() + nice)
+    assert supervisor.restarts == restarts + 1
+    assert successor not in supervisor.pids()
+
+
 def test_stop_ends_every_worker(supervisor: ServiceSupervisor) -> None:
     pids = supervisor.pids()
+    flusher = supervisor.flusher_pid()
     supervisor.stop(0.5)
     assert not any(psutil.pid_exists(p) for p in pids)
+    assert flusher is not None
+    assert not psutil.pid_exists(flusher)
     restarts = supervisor.restarts
     with pytest.raises(grpc.RpcError):
         _score(_channels(supervisor.port, 1)[0], "after-stop")

@@ -52,6 +52,12 @@ def main() -> None:
         help="Unmeasured load at the full rate first (with Neo4j, then flushed).",
     )
     parser.add_argument(
+        "--client-warmup-s",
+        type=float,
+        default=2.0,
+        help="Unmeasured first seconds of the measured run's own client (same connections).",
+    )
+    parser.add_argument(
         "--client", choices=("node", "python"), default="node", help="Load generator to use."
     )
     args = parser.parse_args()
@@ -72,6 +78,7 @@ def main() -> None:
         flush_batch=args.flush_batch,
         flush_min_s=args.flush_min_s,
         warmup_s=args.warmup_s,
+        client_warmup_s=args.client_warmup_s,
     )
     report = ServeBenchmark(config).run()
     text = json.dumps(report, ensure_ascii=False)

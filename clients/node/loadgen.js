@@ -6,8 +6,10 @@
 // schedule (request n at start + n / rate) whatever the server's speed; at most `concurrency`
 // are in flight, and a request that finds them all busy waits in a backlog. Client latency is
 // measured from the request's SCHEDULED send time, so time spent waiting behind a slow server
-// counts (no coordinated omission). The result is one JSON object on stdout:
-// {sent, elapsed_s, client_ms: [...], server_ms: [...], errors: {CODE: n}, actions: {ACTION: n}}.
+// counts (no coordinated omission). With `warmup_s`, the first warmup_s * rate requests go out
+// on the same connections but their answers are not measured (errors still count). The result
+// is one JSON object on stdout: {sent, unmeasured, elapsed_s, client_ms: [...], server_ms: [...],
+// errors: {CODE: n}, actions: {ACTION: n}} (sent and elapsed_s: the measured part).
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
@@ -70,6 +72,8 @@ function requestMaker(plan) {
 
 class Results {
   constructor() {
+    this.measureFromMs = 0;
+    this.unmeasured = 0;
     this.client_ms = [];
     this.server_ms = [];
     this.errors = {};
@@ -77,6 +81,10 @@ class Results {
   }
 
   decided(scheduledMs, decision) {
+    if (scheduledMs < this.measureFromMs) {
+      this.unmeasured += 1;
+      return;
+    }
     this.client_ms.push(performance.now() - scheduledMs);
     this.server_ms.push(decision.server_latency_ms);
     this.actions[decision.action] = (this.actions[decision.action] || 0) + 1;
@@ -120,7 +128,7 @@ function unarySender(clients, plan, metadata, results, done) {
 // Requests spread round-robin over `plan.streams` ScoreStream streams, answered in order;
 // stream i runs on clients[i] (a connection of its own).
 function streamSender(clients, plan, metadata, results, done) {
-  const deadline = new Date(Date.now() + (plan.duration_s + 60) * 1000);
+  const deadline = new Date(Date.now() + (plan.warmup_s + plan.duration_s + 60) * 1000);
   const streams = [];
   for (let i = 0; i < plan.streams; i += 1) {
     const call = clients[i].ScoreStream(metadata, { deadline });
@@ -175,7 +183,8 @@ function run(plan) {
   metadata.set('authorization', `Bearer ${plan.token}`);
   const makeRequest = requestMaker(plan);
   const results = new Results();
-  const total = Math.floor(plan.rate * plan.duration_s);
+  const warm = Math.floor(plan.rate * plan.warmup_s);
+  const total = warm + Math.floor(plan.rate * plan.duration_s);
   const intervalMs = 1000 / plan.rate;
   let inflight = 0;
   let finished = 0;
@@ -192,10 +201,11 @@ function run(plan) {
     }
   };
   const finish = () => {
-    const elapsed = (performance.now() - startMs) / 1000;
+    const elapsed = (performance.now() - results.measureFromMs) / 1000;
     if (send.close) send.close();
     clients.forEach((c) => c.close());
-    const out = { sent: total, elapsed_s: elapsed, ...results };
+    const { measureFromMs, ...measured } = results;
+    const out = { sent: total - warm, elapsed_s: elapsed, ...measured };
     process.stdout.write(JSON.stringify(out) + '\n');
   };
   const done = () => {
@@ -216,6 +226,7 @@ function run(plan) {
       ? streamSender(clients, plan, metadata, results, done)
       : unarySender(clients, plan, metadata, results, done);
     startMs = performance.now();
+    results.measureFromMs = startMs + warm * intervalMs;
     if (total === 0) finish();
     else tick();
   }, (err) => {
@@ -230,7 +241,8 @@ function main() {
   process.stdin.on('end', () => {
     const plan = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     run({
-      account_pool: [], device_pool: [], deadline_s: 1.0, connections: 1, targets: [], ...plan,
+      account_pool: [], device_pool: [], deadline_s: 1.0, connections: 1, targets: [],
+      warmup_s: 0, ...plan,
     });
   });
 }

@@ -169,6 +169,9 @@ def bench_serve(
     warmup_s: float = typer.Option(
         10.0, help="Unmeasured load at the full rate first (with Neo4j, then flushed)."
     ),
+    client_warmup_s: float = typer.Option(
+        2.0, help="Unmeasured first seconds of the measured run's own client (same connections)."
+    ),
 ) -> None:
     """Benchmark the scoring service under load (register as ``bench serve``)."""
     from fraudgraph.service.serve_benchmark import BenchConfig, ServeBenchmark
@@ -180,7 +183,7 @@ def bench_serve(
                          models_dir=models_dir, streams=streams, client=client,
                          processes=processes, spread=not kernel_spread,
                          flush_batch=flush_batch, flush_min_s=flush_min_s,
-                         warmup_s=warmup_s)  # fmt: skip
+                         warmup_s=warmup_s, client_warmup_s=client_warmup_s)  # fmt: skip
     report = ServeBenchmark(config, Settings()).run()
     text = json.dumps(report, ensure_ascii=False)
     if json_file is not None:

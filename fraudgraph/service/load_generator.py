@@ -55,6 +55,10 @@ class LoadPlan:
     connections: int = 1
     #: Addresses to spread the connections over round-robin (empty: all to ``target``).
     targets: tuple[str, ...] = ()
+    #: Seconds of load at the full rate, on the same connections, before ``duration_s`` of
+    #: measured load: their answers are not measured (a fresh client and fresh streams are
+    #: slow for their first second or so). Their errors still count.
+    warmup_s: float = 0.0
 
     def connection_target(self, i: int) -> str:
         """The address connection ``i`` goes to."""
@@ -71,6 +75,10 @@ class LoadResult:
     sent: int = 0
     elapsed_s: float = 0.0
     actions: dict[str, int] = field(default_factory=dict)
+    #: Requests sent in the plan's warm-up (answered, not measured).
+    unmeasured: int = 0
+    #: perf_counter() time before which a scheduled request is warm-up (not measured).
+    measure_from: float = 0.0
 
 
 class LoadGenerator:
@@ -134,7 +142,9 @@ class LoadGenerator:
             else:
                 send = self._unary(channels, gate, result)
             started = time.perf_counter()
-            total = int(p.rate * p.duration_s)
+            warm = int(p.rate * p.warmup_s)
+            result.measure_from = started + warm / p.rate
+            total = warm + int(p.rate * p.duration_s)
             for n in range(total):
                 scheduled = started + n / p.rate
                 delay = scheduled - time.perf_counter()
@@ -143,8 +153,8 @@ class LoadGenerator:
                 await gate.acquire()
                 send(n, scheduled)
             await self._drain(gate)
-            result.elapsed_s = time.perf_counter() - started
-        result.sent = total
+            result.elapsed_s = time.perf_counter() - result.measure_from
+        result.sent = total - warm
         return result
 
     async def _drain(self, gate: asyncio.Semaphore) -> None:
@@ -186,7 +196,7 @@ class LoadGenerator:
             queue: asyncio.Queue[pb.ScoreStreamRequest] = asyncio.Queue()
             sent: deque[float] = deque()
             stream = call(self._feed(queue), metadata=self._metadata,
-                          timeout=self.plan.duration_s + 60.0)  # fmt: skip
+                          timeout=self.plan.warmup_s + self.plan.duration_s + 60.0)  # fmt: skip
             self._sent.append(sent)
             self._tasks.append(asyncio.create_task(self._read(stream, k, gate, result)))
             queues.append(queue)
@@ -242,6 +252,9 @@ class LoadGenerator:
 
     @staticmethod
     def _decided(result: LoadResult, sent: float, decision: pb.Decision) -> None:
+        if sent < result.measure_from:
+            result.unmeasured += 1
+            return
         result.client_ms.append((time.perf_counter() - sent) * 1000.0)
         result.server_ms.append(decision.server_latency_ms)
         action = pb.Action.Name(decision.action)

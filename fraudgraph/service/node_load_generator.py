@@ -47,7 +47,8 @@ class NodeLoadGenerator:
         plan_text = json.dumps(dataclasses.asdict(self.plan))
         done = subprocess.run(
             [self._node, str(SCRIPT)], input=plan_text, capture_output=True, text=True,
-            timeout=self.plan.duration_s + GRACE_S, check=False, cwd=NODE_CLIENT_DIR,
+            timeout=self.plan.warmup_s + self.plan.duration_s + GRACE_S, check=False,
+            cwd=NODE_CLIENT_DIR,
         )  # fmt: skip
         if done.returncode != 0:
             raise ConfigurationError(f"the Node load generator failed: {done.stderr.strip()}")
@@ -64,4 +65,5 @@ class NodeLoadGenerator:
             sent=int(body["sent"]),
             elapsed_s=float(body["elapsed_s"]),
             actions={str(k): int(v) for k, v in body["actions"].items()},
+            unmeasured=int(body.get("unmeasured", 0)),
         )

@@ -71,6 +71,19 @@ def test_refused_calls_are_counted_by_status(
     assert runtime.outbox.depth() == 0
 
 
+@pytest.mark.parametrize("kind", [pytest.param("node", marks=needs_node), "python"])
+@pytest.mark.parametrize("streams", [0, 2])
+def test_warm_up_requests_are_sent_but_not_measured(
+    runtime: ServiceRuntime, kind: str, streams: int
+) -> None:
+    result = _run(kind, _plan(runtime, streams=streams, warmup_s=0.25))
+    assert (result.sent, result.unmeasured) == (100, 50)
+    assert len(result.client_ms) == len(result.server_ms) == sum(result.actions.values()) == 100
+    assert result.errors == {}
+    assert 0.45 <= result.elapsed_s < 5.0  # the measured part's span, not the warm-up's too
+    assert runtime.outbox.depth() == 150  # the warm-up's requests were scored all the same
+
+
 @needs_node
 def test_node_result_is_parsed_into_a_load_result() -> None:
     text = (

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     )
     neo4j_pagecache: str = "512m"
     neo4j_heap: str = "1g"
+    neo4j_local_idle_priority: bool = Field(
+        False,
+        description="Run the local Neo4j's threads at idle CPU priority (Linux SCHED_IDLE): on "
+        "a machine it shares with the service, its work (outbox writes, investigations) runs in "
+        "the CPU time requests leave. Never set for a Neo4j that has the machine to itself.",
+    )
     neo4j_start_timeout_s: float = Field(180.0, gt=0)
     neo4j_connection_timeout_s: float = Field(5.0, gt=0)
     neo4j_max_pool_size: int = Field(50, ge=1)

@@ -170,6 +170,7 @@ class LocalNeo4j:
             proc = subprocess.Popen(
                 cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env=env, start_new_session=True,  # survives the CLI that started it
+                preexec_fn=_idle_priority if self._settings.neo4j_local_idle_priority else None,
             )  # fmt: skip
         self.pid_file.write_text(str(proc.pid))
         return proc.pid, proc
@@ -265,3 +266,8 @@ def _is_launcher(pid: int, home: Path) -> bool:
         return True  # no /proc (macOS): trust the pid file
     args = [a.decode(errors="replace") for a in cmdline]
     return LAUNCHER_CLASS in args and str(home) in args
+
+
+def _idle_priority() -> None:
+    """(In the child, before exec.) SCHED_IDLE: every thread the JVM starts inherits it."""
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))

@@ -149,7 +149,9 @@ class ServeBenchmark:
         report["environment"]["outbox_flush"] = {
             "batch": settings.service_outbox_batch,
             "min_interval_s": settings.service_outbox_min_flush_s,
+            "flusher_nice": settings.service_flusher_nice,
         }
+        report["environment"]["neo4j_local_scheduler"] = _scheduler(self._neo4j_pid(settings))
         return report
 
     def _settings(self, var_dir: Path) -> Settings:
@@ -398,6 +400,19 @@ class _CpuLedger:
             f"{phase}_events_flushed": events,
             f"{phase}_neo4j_cpu_s_per_1000_events": per_1000,
         }
+
+
+def _scheduler(pid: int | None) -> str | None:
+    """The CPU scheduling of a local process: "idle" (SCHED_IDLE), "normal" or "nice N"."""
+    if pid is None:
+        return None
+    try:
+        if os.sched_getscheduler(pid) == os.SCHED_IDLE:
+            return "idle"
+        nice = psutil.Process(pid).nice()
+    except (OSError, psutil.Error):
+        return None
+    return f"nice {nice}" if nice else "normal"
 
 
 def _cpu_s(pid: int | None) -> float | None:

@@ -101,3 +101,20 @@ def test_wrong_password_on_running_server_is_explained(
     with pytest.raises(LocalServerError, match="refused the password"):
         LocalNeo4j(wrong).start()
     assert private_server.status().pid == status.pid
+
+
+def test_idle_priority_reaches_every_neo4j_thread(tmp_path: Path) -> None:
+    if os.sched_getscheduler(0) == os.SCHED_IDLE:  # the server would inherit it anyway
+        pytest.skip("the tests themselves run at idle priority")
+    settings = local_settings(tmp_path).model_copy(update={"neo4j_local_idle_priority": True})
+    server = LocalNeo4j(settings)
+    try:
+        status = server.start()
+        assert status.pid is not None
+        threads = [int(t) for t in os.listdir(f"/proc/{status.pid}/task")]
+        assert len(threads) > 10  # the JVM's own threads, started after exec, and Neo4j's
+        assert {os.sched_getscheduler(t) for t in threads} == {os.SCHED_IDLE}
+    finally:
+        server.stop(timeout_s=20)
+    # the default leaves the scheduler alone
+    assert not Settings().neo4j_local_idle_priority

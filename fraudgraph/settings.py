@@ -133,13 +133,6 @@ class Settings(BaseSettings):
         description="Least time between the starts of two outbox flushes, even with a backlog: "
         "fewer, larger Neo4j transactions (raise service_outbox_batch to match the rate).",
     )
-    service_flusher_nice: int = Field(
-        10,
-        ge=0,
-        le=19,
-        description="With service_processes > 1 the outbox flusher runs in a process of its "
-        "own, this much nicer than the server processes (0: same CPU priority).",
-    )
     service_idempotency_window_s: float = Field(
         7 * 86400.0, gt=0, description="How long a request id keeps its decision."
     )

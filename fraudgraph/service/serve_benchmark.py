@@ -149,7 +149,6 @@ class ServeBenchmark:
         report["environment"]["outbox_flush"] = {
             "batch": settings.service_outbox_batch,
             "min_interval_s": settings.service_outbox_min_flush_s,
-            "flusher_nice": settings.service_flusher_nice,
         }
         report["environment"]["neo4j_local_scheduler"] = _scheduler(self._neo4j_pid(settings))
         return report

@@ -8,8 +8,7 @@ client needs several connections to use several processes). They share one SQLit
 (see :mod:`fraudgraph.service.outbox`), which one more process, the
 :class:`~fraudgraph.service.flusher_process.FlusherProcess`, writes to Neo4j: one writer, so each
 event is written once, and none of its work (a quarter of a millisecond of Python per event)
-competes with requests for a server process's GIL; it runs at a lower CPU priority
-(``service_flusher_nice``).
+competes with requests for a server process's GIL.
 
 The kernel picks a process per connection by a hash of its addresses, which can split a few
 connections unevenly (5/3 of 8). So with several processes each also listens on a port of its
@@ -215,10 +214,7 @@ class ServiceSupervisor:
     def _spawn(self, slot: int) -> _Child:
         parent_end, child_end = self._ctx.Pipe()
         if slot == FLUSHER_SLOT:
-            flusher = FlusherSpec(
-                self.spec.settings, self.spec.options,
-                nice=self.spec.settings.service_flusher_nice, json_logs=self.spec.json_logs,
-            )  # fmt: skip
+            flusher = FlusherSpec(self.spec.settings, self.spec.options, self.spec.json_logs)
             process = self._ctx.Process(
                 target=FlusherProcess.main, args=(flusher, child_end), name="fraudgraph-flusher"
             )

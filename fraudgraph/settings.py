@@ -133,6 +133,12 @@ class Settings(BaseSettings):
         description="Least time between the starts of two outbox flushes, even with a backlog: "
         "fewer, larger Neo4j transactions (raise service_outbox_batch to match the rate).",
     )
+    service_gc_freeze_s: float = Field(
+        1.0,
+        ge=0,
+        description="Move the heap's survivors out of the cyclic collector's sight this often "
+        "(gc.freeze), so its full collections stop rescanning the index and caches (0: off).",
+    )
     service_idempotency_window_s: float = Field(
         7 * 86400.0, gt=0, description="How long a request id keeps its decision."
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from fraudgraph.service.error_interceptor import ErrorInterceptor
 from fraudgraph.service.gnn_scorer_factory import GnnScorerFactory, GraphSource
 from fraudgraph.service.handler_wrapping import InterceptorBase
 from fraudgraph.service.health import HealthReporter
+from fraudgraph.service.heap_freezer import HeapFreezer
 from fraudgraph.service.identifier_extractor import EntitySource
 from fraudgraph.service.metrics_interceptor import MetricsInterceptor
 from fraudgraph.service.model_watcher import ModelWatcher
@@ -82,6 +82,8 @@ class RuntimeOptions:
     private_port: int | None = None
     #: Least seconds between the starts of two outbox flushes.
     flush_min_s: float = 0.0
+    #: Seconds between two ``gc.freeze()`` calls (0: never; see HeapFreezer).
+    gc_freeze_s: float = 0.0
 
     @classmethod
     def from_settings(cls, s: Settings) -> RuntimeOptions:
@@ -106,7 +108,7 @@ class RuntimeOptions:
             idempotency_window_s=s.service_idempotency_window_s,
             models_dir=s.models_dir, model_poll_s=s.service_model_poll_s,
             processes=s.service_processes, worker_ports_base=s.service_worker_ports_base,
-            flush_min_s=s.service_outbox_min_flush_s,
+            flush_min_s=s.service_outbox_min_flush_s, gc_freeze_s=s.service_gc_freeze_s,
         )  # fmt: skip
 
 
@@ -149,6 +151,7 @@ class ServiceRuntime:
         )
         self.watcher = ModelWatcher(ModelRegistry(options.models_dir), factory.build,
                                     self.promote, interval_s=options.model_poll_s)  # fmt: skip
+        self.heap = HeapFreezer(options.gc_freeze_s)
         self.port = 0
         self.private_port: int | None = None
         self.server = self._build_server()
@@ -161,6 +164,8 @@ class ServiceRuntime:
             self.flusher.start()
         if self.options.model_poll_s > 0:
             self.watcher.start()
+        if self.options.gc_freeze_s > 0:
+            self.heap.start()
         self.metrics.set_model(self.scorer.version)
         self.metrics.track(lambda: float(self.outbox.depth()), lambda: float(len(self.index)))
         if self.options.metrics_port:
@@ -180,7 +185,7 @@ class ServiceRuntime:
         reference counting when a later load replaces them.
         """
         self.health.graph_available(True)
-        gc.freeze()
+        self.heap.freeze_now()
 
     def promote(self, scorer: Scorer) -> None:
         """Serve new requests with a newly promoted model; in-flight ones finish on the old."""
@@ -192,6 +197,7 @@ class ServiceRuntime:
         self.health.shutting_down()
         self.server.stop(grace_s).wait()
         self.watcher.stop()
+        self.heap.stop()
         self.loader.stop()
         self.flusher.stop()
         self.outbox.close()

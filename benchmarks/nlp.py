@@ -4,7 +4,7 @@ Also runs the evaluation goals that have data here: the adversarial identifier s
 the public NER dev sets when ../shared/datasets is present. Prints one JSON object.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/nlp.py [--applications 2000] [--no-eval] \
-        [--out benchmarks/out/nlp_throughput.json]
+        [--out benchmarks/out/nlp_throughput.json] [--world DIR] [--models DIR]
 """
 
 from __future__ import annotations
@@ -171,8 +171,11 @@ def main() -> None:
     parser.add_argument("--no-eval", action="store_true")
     parser.add_argument("--world", type=Path, help="synthetic world dir with applications.jsonl")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument(
+        "--models", type=Path, help="models dir with zh, en, zh_address (default: nlp/models)"
+    )
     args = parser.parse_args()
-    extractor = EntityExtractor.load()
+    extractor = EntityExtractor.load(args.models)
     # As `fraudgraph ingest` and the service do: the long-lived models and tables out of the
     # cyclic collector's full collections.
     gc.freeze()

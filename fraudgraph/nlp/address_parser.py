@@ -1,10 +1,13 @@
 """Chinese addresses split into components (province ... room) and keyed for matching.
 
-The statistical parser is a spaCy NER model trained on the public address-parsing corpus
+The statistical parser is a spaCy pipeline trained on the public address-parsing corpus
 (labels prov, city, district, town, community, road, roadno, poi, houseno, cellno, floorno,
-roomno ...). Without it a rule-based splitter on administrative suffixes is used. The key keeps
-the specific parts and drops the ones implied by them (a district implies its province), so the
-same address written with and without ``浙江省`` gets one key.
+roomno ...): the shipped one is a character BiLSTM-CRF ensemble (``fraudgraph_crf_ner``),
+run on the texts directly by :class:`AddressCrfTagger` (no spaCy Docs, a Viterbi over legal
+moves only); a spaCy NER model still works (with its own fast path). Without a model a
+rule-based splitter on administrative suffixes is used. The key keeps the specific parts and
+drops the ones implied by them (a district implies its province), so the same address written
+with and without ``浙江省`` gets one key.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from fraudgraph.nlp.address_crf_tagger import AddressCrfTagger
     from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec
     from fraudgraph.nlp.greedy_ner import GreedyNer
 
@@ -40,6 +44,7 @@ _UNIT_SUFFIX = re.compile(r"(?<=[0-9a-z])(?:号楼|栋|幢|座|单元|楼|层|�
 _ADMIN_SUFFIX = re.compile(
     r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|省|市|区|县)$"
 )
+_SPACE = re.compile(r"\s")
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
 _CN_HOUSE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=号|室|单元|栋|幢|楼|层|弄)")
 _RULES = (
@@ -70,13 +75,16 @@ class AddressParser:
         self.model = model
         self._decoder: GreedyNer | None = None
         self._encoder: CachedTok2Vec | None = None
+        self._crf: AddressCrfTagger | None = None
         # Character-segmented models: CharTokens makes the tokenizer's Docs in linear time.
         self._tokenizer: CharTokens | None = None
         tokenizer = getattr(model, "tokenizer", None)
         if fast and CharTokens.supports(tokenizer):
             self._tokenizer = CharTokens(tokenizer)
         names = list(getattr(model, "pipe_names", ()))
-        if fast and model is not None and names[-1:] == ["ner"]:
+        if fast and model is not None and names == ["ner"]:
+            self._crf = self._crf_component(model)
+        if fast and model is not None and names[-1:] == ["ner"] and self._crf is None:
             from fraudgraph.nlp.cached_tok2vec import CachedTok2Vec
             from fraudgraph.nlp.greedy_ner import GreedyNer
 
@@ -88,6 +96,15 @@ class AddressParser:
         self._rules = [(label, re.compile(pattern)) for label, pattern in _RULES]
         self._cache: dict[str, tuple[tuple[str, str], ...]] = {}
 
+    @staticmethod
+    def _crf_component(model: Language) -> AddressCrfTagger | None:
+        """The fast tagger of a pipeline that is only a CRF tagger (else None)."""
+        from fraudgraph.nlp.address_crf_tagger import AddressCrfTagger
+        from fraudgraph.nlp.crf_ner_component import CrfNerComponent
+
+        ner = model.get_pipe("ner")
+        return AddressCrfTagger(ner) if isinstance(ner, CrfNerComponent) else None
+
     @classmethod
     def load(cls, path: Path | None) -> AddressParser:
         """Load the spaCy address model at ``path`` (rule-based when None or absent)."""
@@ -95,7 +112,8 @@ class AddressParser:
             return cls()
         import spacy
 
-        import fraudgraph.nlp.char_features  # noqa: F401  the model's pipeline uses it
+        # The factories the pipelines use: spaCy NER (char features) and the CRF tagger.
+        from fraudgraph.nlp import char_features, crf_ner_component  # noqa: F401
         from fraudgraph.nlp.blas_ops import BlasOps
 
         model = spacy.load(path)
@@ -132,6 +150,14 @@ class AddressParser:
         assert self.model is not None
         all_spans = [self._well_formed_spans(text) for text in texts]
         hard = [i for i, spans in enumerate(all_spans) if spans is None]
+        if self._crf is not None:
+            # Whitespace-free texts: one token per character, so the tagger's character spans
+            # are exactly the Doc's entities. Others go through the Docs (token alignment).
+            plain = [i for i in hard if not _SPACE.search(texts[i])]
+            found = self._crf.predict([texts[i] for i in plain])
+            for i, spans in zip(plain, found, strict=True):
+                all_spans[i] = [(label, texts[i][start:end]) for start, end, label in spans]
+            hard = [i for i in hard if all_spans[i] is None]
         docs = self._pipe([texts[i] for i in hard], batch_size)
         for i, doc in zip(hard, docs, strict=True):
             all_spans[i] = [(ent.label_, ent.text) for ent in doc.ents]

@@ -7,6 +7,10 @@ the characters up to ``window`` places either side of it in the same sentence, a
 The result is written as a blank spaCy pipeline holding only the vectors, which a config with
 ``include_static_vectors = true`` loads through ``[initialize] vectors``. Seeded and run on the
 CPU, so ``fraudgraph nlp train`` gives the same vectors every time.
+
+The units need not be characters: :meth:`CharVectorPretrainer.train` takes any sequences of
+strings, e.g. the character bigrams of each text (:meth:`CrfVocab.bigrams_of`), which gives the
+CRF tagger pretrained bigram vectors the same way.
 """
 
 from __future__ import annotations
@@ -44,14 +48,14 @@ class CharVectorPretrainer:
     def __init__(self, settings: SkipGramSettings | None = None) -> None:
         self.settings = settings or SkipGramSettings()
 
-    def vocabulary(self, texts: Sequence[str]) -> list[str]:
-        """Characters seen at least ``min_count`` times (whitespace excluded), most frequent
+    def vocabulary(self, texts: Sequence[Sequence[str]]) -> list[str]:
+        """Characters (units) seen at least ``min_count`` times (whitespace excluded), most frequent
         first, ties in code point order so that the order never depends on the input order."""
         counts = Counter(char for text in texts for char in text if not char.isspace())
         kept = [(char, n) for char, n in counts.items() if n >= self.settings.min_count]
         return [char for char, _ in sorted(kept, key=lambda item: (-item[1], item[0]))]
 
-    def pairs(self, texts: Sequence[str], index: dict[str, int]) -> NDArray[numpy.int64]:
+    def pairs(self, texts: Sequence[Sequence[str]], index: dict[str, int]) -> NDArray[numpy.int64]:
         """(centre, context) id pairs of every in-vocabulary character pair at most
         ``window`` apart within one text, both directions."""
         ids = numpy.array(
@@ -71,8 +75,9 @@ class CharVectorPretrainer:
             return numpy.zeros((0, 2), dtype=numpy.int64)
         return numpy.concatenate(chunks)
 
-    def train(self, texts: Sequence[str]) -> tuple[list[str], NDArray[numpy.float32]]:
-        """(characters, one row of ``width`` floats per character)."""
+    def train(self, texts: Sequence[Sequence[str]]) -> tuple[list[str], NDArray[numpy.float32]]:
+        """(characters, one row of ``width`` floats per character); ``texts`` are strings or
+        any sequences of units (bigrams ...)."""
         import torch
 
         chars = self.vocabulary(texts)

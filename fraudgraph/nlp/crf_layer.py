@@ -101,9 +101,17 @@ class CrfLayer(nn.Module):
             alpha = torch.where(mask[:, position].unsqueeze(1), step, alpha)
         return torch.logsumexp(alpha + end.unsqueeze(0), dim=1)
 
-    def decode(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
-        """The highest-scoring tag path of each row (Viterbi), cut to the row's length."""
-        transitions, start, end = self.scores()
+    def decode(
+        self,
+        emissions: torch.Tensor,
+        mask: torch.Tensor,
+        scores: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
+    ) -> list[list[int]]:
+        """The highest-scoring tag path of each row (Viterbi), cut to the row's length.
+
+        ``scores``: (transitions, start, end) to use instead of this layer's :meth:`scores`
+        (the mean of several layers')."""
+        transitions, start, end = scores if scores is not None else self.scores()
         batch, length, num_tags = emissions.shape
         score = start.unsqueeze(0) + emissions[:, 0]
         stay = torch.arange(num_tags, device=emissions.device).expand(batch, num_tags)
@@ -114,11 +122,23 @@ class CrfLayer(nn.Module):
             score = torch.where(real, best + emissions[:, position], score)
             # Padding keeps each tag where it is, so tracing back through it changes nothing.
             pointers.append(torch.where(real, came_from, stay))
-        tag = (score + end.unsqueeze(0)).argmax(dim=1)
-        path = [tag]
-        for came_from in reversed(pointers):
-            tag = came_from.gather(1, tag.unsqueeze(1)).squeeze(1)
-            path.append(tag)
-        rows = torch.stack(path[::-1], dim=1).tolist()
-        lengths = mask.sum(dim=1).tolist()
-        return [row[:size] for row, size in zip(rows, lengths, strict=True)]
+        return trace_back(score + end.unsqueeze(0), pointers, mask)
+
+
+def trace_back(
+    final: torch.Tensor, pointers: list[torch.Tensor], mask: torch.Tensor
+) -> list[list[int]]:
+    """The Viterbi paths, cut to each row's length.
+
+    ``final``: (batch, tags) path scores at the last position, end scores added; ``pointers``:
+    for each position after the first, (batch, tags) the best previous tag (padding points a
+    tag at itself); ``mask``: (batch, length) real positions.
+    """
+    tag = final.argmax(dim=1)
+    path = [tag]
+    for came_from in reversed(pointers):
+        tag = came_from.gather(1, tag.unsqueeze(1)).squeeze(1)
+        path.append(tag)
+    rows = torch.stack(path[::-1], dim=1).tolist()
+    lengths = mask.sum(dim=1).tolist()
+    return [row[:size] for row, size in zip(rows, lengths, strict=True)]

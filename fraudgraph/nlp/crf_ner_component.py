@@ -4,7 +4,9 @@ It tags the characters of ``doc.text`` (whatever the tokenizer did) and turns th
 tags into entity spans, so it works behind ``spacy.blank("zh")``. Added under the name ``ner``,
 a saved pipeline loads with ``spacy.load`` and is scored by ``fraudgraph nlp eval`` like the
 spaCy NER models. ``to_disk`` writes ``crf.json`` (model sizes + vocabulary) and
-``weights.pt`` (the torch state dict).
+``weights.pt`` (the torch state dict). An ensemble (several models with one vocabulary, decoded
+together by :meth:`CrfTaggerModel.decode_mean`) adds ``weights.1.pt`` ... and ``"members"`` to
+``crf.json``; a file without ``"members"`` holds one model.
 """
 
 from __future__ import annotations
@@ -36,12 +38,21 @@ class CrfNerComponent:
         self.name = name
         self.batch_size = batch_size
         self.vocab: CrfVocab | None = None
-        self.model: CrfTaggerModel | None = None
+        self.models: list[CrfTaggerModel] = []
+
+    @property
+    def model(self) -> CrfTaggerModel | None:
+        """The (first) trained model, None before one is set."""
+        return self.models[0] if self.models else None
 
     def set_model(self, vocab: CrfVocab, model: CrfTaggerModel) -> None:
         """Use a trained ``model`` with its ``vocab``."""
+        self.set_models(vocab, [model])
+
+    def set_models(self, vocab: CrfVocab, models: Sequence[CrfTaggerModel]) -> None:
+        """Use trained ``models`` (an ensemble sharing ``vocab``)."""
         self.vocab = vocab
-        self.model = model
+        self.models = list(models)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -72,7 +83,7 @@ class CrfNerComponent:
         """Character spans of every text (empty texts have none)."""
         import torch
 
-        if self.vocab is None or self.model is None:
+        if self.vocab is None or not self.models:
             raise ModelError(f"component {self.name!r} has no trained CRF model")
         results: list[list[Span]] = [[] for _ in texts]
         todo = [i for i, text in enumerate(texts) if text]
@@ -80,11 +91,13 @@ class CrfNerComponent:
             return results
         # Sorting by length keeps padding low when a batch mixes short and long texts.
         todo.sort(key=lambda i: len(texts[i]))
-        self.model.eval()
+        for model in self.models:
+            model.eval()
         with torch.inference_mode():
             for start in range(0, len(todo), self.batch_size):
                 chunk = todo[start : start + self.batch_size]
-                paths = self.model.decode(self.vocab.encode([texts[i] for i in chunk]))
+                encoded = self.vocab.encode([texts[i] for i in chunk])
+                paths = self.models[0].decode_mean(self.models, encoded)
                 for i, path in zip(chunk, paths, strict=True):
                     results[i] = self.vocab.spans(path)
         return results
@@ -93,13 +106,22 @@ class CrfNerComponent:
         """Write the sizes, vocabulary and weights under ``path``."""
         import torch
 
-        if self.vocab is None or self.model is None:
+        if self.vocab is None or not self.models:
             raise ModelError(f"component {self.name!r} has no trained CRF model to save")
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        meta = {"shape": self.model.shape.as_dict(), "vocab": self.vocab.to_dict()}
+        meta: dict[str, Any] = {"shape": self.models[0].shape.as_dict()}
+        if len(self.models) > 1:
+            meta["members"] = len(self.models)
+        meta["vocab"] = self.vocab.to_dict()
         (folder / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        torch.save(self.model.state_dict(), folder / _WEIGHTS)
+        for member, model in enumerate(self.models):
+            torch.save(model.state_dict(), folder / self._weights(member))
+
+    @staticmethod
+    def _weights(member: int) -> str:
+        """File of the ``member``-th model's weights (the first keeps the old name)."""
+        return _WEIGHTS if member == 0 else _WEIGHTS.replace(".pt", f".{member}.pt")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> CrfNerComponent:
         """Load what :meth:`to_disk` wrote."""
@@ -110,11 +132,14 @@ class CrfNerComponent:
         folder = Path(path)
         meta: dict[str, Any] = json.loads((folder / _META).read_text(encoding="utf-8"))
         vocab = CrfVocab.from_dict(meta["vocab"])
-        model = CrfTaggerModel(CrfTaggerShape(**meta["shape"]), vocab.allowed())
-        state = torch.load(folder / _WEIGHTS, map_location="cpu", weights_only=True)
-        model.load_state_dict(state)
-        model.eval()
-        self.set_model(vocab, model)
+        shape = CrfTaggerShape(**meta["shape"])
+        models = []
+        for member in range(int(meta.get("members", 1))):
+            model = CrfTaggerModel(shape, vocab.allowed())
+            weights = folder / self._weights(member)
+            model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+            models.append(model.eval())
+        self.set_models(vocab, models)
         return self
 
 

@@ -5,12 +5,14 @@ forms with its left and right neighbours and, with a lexicon (``num_words > 0``)
 of the longest lexicon words starting and ending at it (see :class:`CrfVocab`); a one-layer
 bidirectional LSTM reads the sentence and a linear layer gives every tag a score per character;
 a :class:`CrfLayer` turns those scores into the training loss (forward algorithm) and the decoded
-tag paths (Viterbi). Character embeddings may start from pretrained vectors
-(:class:`CharVectorPretrainer`).
+tag paths (Viterbi). Character and bigram embeddings may start from pretrained vectors
+(:class:`CharVectorPretrainer`). Several models trained with different seeds decode together
+(:meth:`CrfTaggerModel.decode_mean`): their emission and transition scores are averaged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -82,11 +84,19 @@ class CrfTaggerModel(nn.Module):
     def load_char_vectors(self, rows: torch.Tensor, vectors: torch.Tensor) -> None:
         """Copy pretrained ``vectors`` (``(n, char_width)``) into the character rows ``rows``,
         scaled to the spread of the random initialisation."""
+        self._load_vectors(self.chars, rows, vectors)
+
+    def load_bigram_vectors(self, rows: torch.Tensor, vectors: torch.Tensor) -> None:
+        """As :meth:`load_char_vectors` for the bigram rows (``(n, bigram_width)``)."""
+        self._load_vectors(self.bigrams, rows, vectors)
+
+    @staticmethod
+    def _load_vectors(table: nn.Embedding, rows: torch.Tensor, vectors: torch.Tensor) -> None:
         if len(rows) == 0:
             return
         scale = 0.1 / max(float(vectors.std()), 1e-6)
         with torch.no_grad():
-            self.chars.weight[rows] = vectors.to(self.chars.weight.dtype) * scale
+            table.weight[rows] = vectors.to(table.weight.dtype) * scale
 
     def forward(self, batch: EncodedBatch) -> torch.Tensor:
         """Tag scores of every character.
@@ -118,3 +128,14 @@ class CrfTaggerModel(nn.Module):
     def decode(self, batch: EncodedBatch) -> list[list[int]]:
         """The best tag path of each row (cut to its length)."""
         return self.crf.decode(self(batch), batch.mask)
+
+    @staticmethod
+    def decode_mean(models: Sequence[CrfTaggerModel], batch: EncodedBatch) -> list[list[int]]:
+        """The best tag path of each row under the mean emission and transition scores of
+        ``models`` (same vocabulary and tags; one model: :meth:`decode`)."""
+        if len(models) == 1:
+            return models[0].decode(batch)
+        emissions = torch.stack([model(batch) for model in models]).mean(dim=0)
+        parts = zip(*(model.crf.scores() for model in models), strict=True)
+        transitions, start, end = (torch.stack(part).mean(dim=0) for part in parts)
+        return models[0].crf.decode(emissions, batch.mask, (transitions, start, end))

@@ -4,6 +4,8 @@ A fixed number of epochs chosen up front, Adam with a linearly falling learning 
 shuffles and initialisation, and the LAST model is kept: the examples given as ``monitor`` (a
 sample of the training split) are only scored and logged, never used to stop or select. Batches
 hold sentences of similar length (bucketed after each epoch's shuffle) to keep padding low.
+With ``ensemble > 1`` the same run is repeated with seeds ``seed``, ``seed + 1`` ... and all the
+models are saved together (their scores are averaged when tagging).
 """
 
 from __future__ import annotations
@@ -51,6 +53,11 @@ class CrfTrainingSettings:
     #: Describe characters by the lexicon words starting / ending at them too (CrfVocab).
     lexicon: bool = False
     word_width: int = 32
+    #: Pretrain bigram vectors too (the recipe's unlabelled text; ``bigram_width`` wide): they
+    #: initialise the bigram embeddings, and their bigrams join the vocabulary.
+    bigram_vectors: bool = False
+    #: Models trained (seeds ``seed`` ...) and decoded together.
+    ensemble: int = 1
 
     @classmethod
     def from_config(cls, path: Path, epochs: int) -> CrfTrainingSettings:
@@ -75,30 +82,46 @@ class CrfTrainer:
         language: str = "zh",
         name: str = "pipeline",
         vectors: tuple[list[str], NDArray[Any]] | None = None,
+        bigram_vectors: tuple[list[str], NDArray[Any]] | None = None,
     ) -> Path:
-        """Train on ``train``, save the last model as a spaCy pipeline at ``output``; return it.
+        """Train on ``train``, save the last model(s) as a spaCy pipeline at ``output``; return
+        it.
 
-        ``vectors``: pretrained (characters, rows) that initialise the character embeddings.
+        ``vectors`` / ``bigram_vectors``: pretrained (characters or bigrams, rows) that
+        initialise the character / bigram embeddings.
         """
         import torch
 
         settings = self.settings
         torch.set_num_threads(settings.threads)
-        torch.manual_seed(settings.seed)
         examples = [example for example in train if example.text]
-        extra = vectors[0] if vectors else ()
-        vocab = CrfVocab.build(examples, settings.min_bigram_count, extra, settings.lexicon)
-        model = self._model(vocab, vectors)
+        vocab = CrfVocab.build(
+            examples,
+            settings.min_bigram_count,
+            vectors[0] if vectors else (),
+            settings.lexicon,
+            bigram_vectors[0] if bigram_vectors else (),
+        )
         started = time.perf_counter()
-        self._fit(model, vocab, examples, monitor)
+        models = []
+        for member in range(max(1, settings.ensemble)):
+            torch.manual_seed(settings.seed + member)
+            model = self._model(vocab, vectors, bigram_vectors)
+            self._fit(model, vocab, examples, monitor, settings.seed + member)
+            models.append(model)
         seconds = time.perf_counter() - started
-        monitor_f1 = self.score(model, vocab, monitor)
+        monitor_f1 = self.score(models, vocab, monitor)
         LOG.info("trained %s in %.0f s; monitor F1 %.2f", name, seconds, monitor_f1)
         info = {"epochs": settings.epochs, "seconds": round(seconds), "monitor_f1": monitor_f1}
-        return self.save(vocab, model, output, language, name, info)
+        if len(models) > 1:
+            info["ensemble"] = len(models)
+        return self.save(vocab, models, output, language, name, info)
 
     def _model(
-        self, vocab: CrfVocab, vectors: tuple[list[str], NDArray[Any]] | None
+        self,
+        vocab: CrfVocab,
+        vectors: tuple[list[str], NDArray[Any]] | None,
+        bigram_vectors: tuple[list[str], NDArray[Any]] | None,
     ) -> CrfTaggerModel:
         import torch
 
@@ -122,6 +145,10 @@ class CrfTrainer:
             chars, rows = vectors
             ids = torch.tensor([vocab.char_id(char) for char in chars], dtype=torch.long)
             model.load_char_vectors(ids, torch.from_numpy(rows).float())
+        if bigram_vectors is not None:
+            bigrams, rows = bigram_vectors
+            ids = torch.tensor([vocab.bigram_id(bigram) for bigram in bigrams], dtype=torch.long)
+            model.load_bigram_vectors(ids, torch.from_numpy(rows).float())
         return model
 
     def _fit(
@@ -130,6 +157,7 @@ class CrfTrainer:
         vocab: CrfVocab,
         examples: list[NerExample],
         monitor: Sequence[NerExample],
+        seed: int,
     ) -> None:
         import torch
 
@@ -141,7 +169,7 @@ class CrfTrainer:
             optimizer, lambda step: 1.0 - (1.0 - settings.final_rate) * min(step / total, 1.0)
         )
         tags = [vocab.tag_ids(example) for example in examples]
-        shuffle = random.Random(settings.seed)
+        shuffle = random.Random(seed)
         for epoch in range(1, settings.epochs + 1):
             model.train()
             loss_sum = 0.0
@@ -159,7 +187,7 @@ class CrfTrainer:
                 loss_sum += float(loss.detach()) * len(batch)
             LOG.info("epoch %d: loss %.3f", epoch, loss_sum / max(len(examples), 1))
             if monitor and epoch % settings.monitor_every == 0 and epoch < settings.epochs:
-                LOG.info("epoch %d: monitor F1 %.2f", epoch, self.score(model, vocab, monitor))
+                LOG.info("epoch %d: monitor F1 %.2f", epoch, self.score([model], vocab, monitor))
 
     def batches(self, examples: Sequence[NerExample], shuffle: random.Random) -> list[list[int]]:
         """One epoch of batches (example indices): shuffled, then bucketed by length."""
@@ -176,14 +204,16 @@ class CrfTrainer:
         return batches
 
     @staticmethod
-    def score(model: CrfTaggerModel, vocab: CrfVocab, examples: Sequence[NerExample]) -> float:
-        """Strict span micro-F1 of ``model`` on ``examples``."""
+    def score(
+        models: Sequence[CrfTaggerModel], vocab: CrfVocab, examples: Sequence[NerExample]
+    ) -> float:
+        """Strict span micro-F1 of ``models`` (decoded together) on ``examples``."""
         from fraudgraph.nlp.crf_ner_component import CrfNerComponent
 
         if not examples:
             return 0.0
         component = CrfNerComponent()
-        component.set_model(vocab, model)
+        component.set_models(vocab, models)
         predicted = component.predict([example.text for example in examples])
         overall, _ = NerEvaluator().score(examples, predicted)
         return round(overall.f1, 2)
@@ -191,7 +221,7 @@ class CrfTrainer:
     @staticmethod
     def save(
         vocab: CrfVocab,
-        model: CrfTaggerModel,
+        models: Sequence[CrfTaggerModel],
         output: Path,
         language: str,
         name: str,
@@ -205,7 +235,7 @@ class CrfTrainer:
         nlp = spacy.blank(language)
         component = nlp.add_pipe("fraudgraph_crf_ner", name="ner")
         assert isinstance(component, CrfNerComponent)
-        component.set_model(vocab, model)
+        component.set_models(vocab, models)
         nlp.meta.update(name=name, version="0.1.0", crf_training=info)
         if output.exists():
             shutil.rmtree(output)

@@ -72,28 +72,36 @@ class CrfVocab:
         min_bigram_count: int = 2,
         extra_chars: Sequence[str] = (),
         lexicon: bool = False,
+        extra_bigrams: Sequence[str] = (),
     ) -> CrfVocab:
         """Every training character (and ``extra_chars``), bigrams seen ``min_bigram_count``
-        times, every label, the lexicon if asked; in a fixed order whatever the order of the
-        examples."""
+        times (and ``extra_bigrams``), every label, the lexicon if asked; in a fixed order
+        whatever the order of the examples."""
         chars: Counter[str] = Counter()
         bigrams: Counter[str] = Counter()
         labels: set[str] = set()
         entities: list[str] = []
         for example in examples:
             chars.update(example.text)
-            bigrams.update(cls._bigrams(example.text))
+            bigrams.update(cls.bigrams_of(example.text))
             labels.update(label for _, _, label in example.spans)
             entities.extend(example.text[start:end] for start, end, _ in example.spans)
-        kept = sorted(bigram for bigram, n in bigrams.items() if n >= min_bigram_count)
+        kept = {bigram for bigram, n in bigrams.items() if n >= min_bigram_count}
         words: frozenset[str] = frozenset()
         if lexicon:
             texts = [example.text for example in examples]
             words = CharLexiconFeatures("lexicon", **LEXICON).build(texts, entities)
-        return cls(sorted(set(chars) | set(extra_chars)), kept, sorted(labels), sorted(words))
+        return cls(
+            sorted(set(chars) | set(extra_chars)),
+            sorted(kept | set(extra_bigrams)),
+            sorted(labels),
+            sorted(words),
+        )
 
     @staticmethod
-    def _bigrams(text: str) -> list[str]:
+    def bigrams_of(text: str) -> list[str]:
+        """The bigrams of ``text`` with its start and end marks: ``len(text) + 1`` of them, the
+        one ending at character ``i`` first (index ``i``), the one starting there next."""
         padded = f"{_START}{text}{_END}"
         return [padded[i : i + 2] for i in range(len(padded) - 1)]
 
@@ -108,13 +116,17 @@ class CrfVocab:
         """Id of ``char`` (UNK when unseen)."""
         return self._char_ids.get(char, UNK)
 
+    def bigram_id(self, bigram: str) -> int:
+        """Id of ``bigram`` (UNK when unseen)."""
+        return self._bigram_ids.get(bigram, UNK)
+
     def encode(self, texts: Sequence[str]) -> EncodedBatch:
         """Padded ids of non-empty ``texts``."""
         length = max(len(text) for text in texts)
         chars = torch.zeros(len(texts), length, dtype=torch.long)
         left, right, first, last = (torch.zeros_like(chars) for _ in range(4))
         for row, text in enumerate(texts):
-            bigram_ids = [self._bigram_ids.get(b, UNK) for b in self._bigrams(text)]
+            bigram_ids = [self._bigram_ids.get(b, UNK) for b in self.bigrams_of(text)]
             size = len(text)
             chars[row, :size] = torch.tensor([self._char_ids.get(c, UNK) for c in text])
             left[row, :size] = torch.tensor(bigram_ids[:-1])

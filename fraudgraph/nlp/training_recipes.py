@@ -14,7 +14,9 @@ number of steps chosen up front and keep the last model: the dev split never sel
 the score spaCy prints while training is on a seeded sample of the training split (a monitor).
 
 Recipes with ``trainer="crf"`` (now ``resume`` and ``address``) train the BiLSTM-CRF of
-:class:`CrfTrainer` for a fixed number of epochs instead (also keeping the last model).
+:class:`CrfTrainer` for a fixed number of epochs instead (also keeping the last model). A crf
+config with ``bigram_vectors = true`` also pretrains bigram vectors on the same unlabelled
+training-split text (:meth:`CrfVocab.bigrams_of` of each text).
 
 A recipe with ``char_vectors`` first pretrains character vectors on the training-split text of
 every available Chinese data set (:class:`CharVectorPretrainer`; dev text is never used) and
@@ -34,9 +36,11 @@ from pathlib import Path
 from typing import Literal
 
 from fraudgraph.errors import NotFoundError
-from fraudgraph.nlp.char_vector_pretrainer import CharVectorPretrainer
+from fraudgraph.nlp.char_vector_pretrainer import CharVectorPretrainer, SkipGramSettings
 from fraudgraph.nlp.corpus import NerCorpus, NerExample
 from fraudgraph.nlp.crf_trainer import CrfTrainer, CrfTrainingSettings
+from fraudgraph.nlp.crf_vocab import CrfVocab
+from fraudgraph.nlp.crf_weight_packer import CrfWeightPacker
 from fraudgraph.nlp.dataset_catalog import DatasetCatalog
 from fraudgraph.nlp.label_map import NER_KINDS
 from fraudgraph.nlp.ner_trainer import CONFIG_DIR, NerTrainer, TrainingPlan
@@ -69,7 +73,8 @@ class Recipe:
 RECIPES = {
     "zh": Recipe("zh", ("resume", "weibo", "cluener"), False, "zh_ner.cfg", 2000),
     "en": Recipe("en", ("sec", "wnut17"), False, "en_ner.cfg", 1500),
-    "zh_address": Recipe("zh", ("address",), True, "zh_native.cfg", 2500, "last"),
+    # A 3-seed ensemble of the address CRF (nlp/README.md); before: zh_native.cfg, 2500 steps.
+    "zh_address": Recipe("zh", ("address",), True, "crf_address.cfg", 12, "last", True, "crf"),
 }
 #: The spaCy recipes of resume and weibo before the CRF replaced them (nlp/README.md compares
 #: them); pass them as ``recipes`` to :class:`TrainingRecipes` to train those models again.
@@ -80,7 +85,8 @@ SPACY_NATIVE = {
 #: Config and fixed steps (CRF: epochs) of the native-label model of a data set (others: the
 #: default below).
 NATIVE = {
-    "resume": Recipe("zh", ("resume",), True, "crf_native_lexicon.cfg", 20, "last", True, "crf"),
+    # crf_native_lexicon.cfg with dropout 0.5 (dev 92.10 -> 92.53, session 6; nlp/README.md).
+    "resume": Recipe("zh", ("resume",), True, "crf_resume.cfg", 20, "last", True, "crf"),
     # The CRF scored 55.29 on weibo dev, below this spaCy recipe (nlp/README.md).
     "weibo": SPACY_NATIVE["weibo"],
     "address": Recipe("zh", ("address",), True, "crf_native_lexicon.cfg", 12, "last", True, "crf"),
@@ -168,13 +174,24 @@ class TrainingRecipes:
         """Train the BiLSTM-CRF of a ``crf`` recipe (last model kept, monitored on training
         sentences only)."""
         settings = CrfTrainingSettings.from_config(CONFIG_DIR / recipe.config, epochs)
-        vectors = (
-            CharVectorPretrainer().train(self.unlabelled_texts()) if recipe.char_vectors else None
-        )
+        texts = self.unlabelled_texts() if recipe.char_vectors or settings.bigram_vectors else []
+        vectors = CharVectorPretrainer().train(texts) if recipe.char_vectors else None
+        bigram_vectors = None
+        if settings.bigram_vectors:
+            pretrainer = CharVectorPretrainer(SkipGramSettings(width=settings.bigram_width))
+            bigram_vectors = pretrainer.train([CrfVocab.bigrams_of(text) for text in texts])
         trainer = CrfTrainer(settings)
-        return trainer.train(
-            train, monitor(train), output, recipe.language, f"fraudgraph_{target}", vectors
+        path = trainer.train(
+            train,
+            monitor(train),
+            output,
+            recipe.language,
+            f"fraudgraph_{target}",
+            vectors,
+            bigram_vectors,
         )
+        # ``[save] half = true`` configs (crf_address.cfg) store the weights as float16.
+        return CrfWeightPacker.from_config(CONFIG_DIR / recipe.config).pack(path)
 
     def unlabelled_texts(self) -> list[str]:
         """The training-split texts of the available :data:`VECTOR_DATASETS` (never dev)."""

@@ -129,12 +129,15 @@ def test_crf_recipes_read_their_config() -> None:
     assert settings.hidden > 0
 
 
-@pytest.mark.parametrize("target", ["resume", "address"])
-def test_native_targets_use_the_crf_trainer(target: str) -> None:
+@pytest.mark.parametrize(
+    ("target", "config"), [("resume", "crf_resume.cfg"), ("address", "crf_native_lexicon.cfg")]
+)
+def test_native_targets_use_the_crf_trainer(target: str, config: str) -> None:
     recipe = TrainingRecipes(DatasetCatalog(Path("missing"))).recipe(target)
     assert recipe.trainer == "crf"
     assert recipe.char_vectors
-    assert recipe.config == "crf_native_lexicon.cfg"
+    assert recipe.config == config
+    assert (CONFIG_DIR / config).is_file()
     assert TrainingRecipes(DatasetCatalog(Path("missing"))).recipe("weibo").trainer == "spacy"
 
 

@@ -46,6 +46,8 @@ LOG = logging.getLogger(__name__)
 BUSY_TIMEOUT_S = 5.0
 #: Rows marked flushed per write transaction (see :meth:`Outbox.mark_flushed`).
 MARK_CHUNK = 200
+#: WAL size past which a checkpoint also starts the WAL over (see :meth:`Outbox._restart_wal`).
+WAL_RESET_BYTES = 8 << 20
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -135,8 +137,30 @@ class Outbox:
         for it, and the WAL does not grow without bound.
         """
         with self._background() as conn:
-            if conn is not None:
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            if conn is None:
+                return
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            if self._wal_bytes() > WAL_RESET_BYTES:
+                self._restart_wal(conn)
+
+    def _wal_bytes(self) -> int:
+        try:
+            return self.path.with_name(self.path.name + "-wal").stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def _restart_wal(self, conn: sqlite3.Connection) -> None:
+        """Copy the last frames and start the WAL over (the background lock is held).
+
+        Under steady writes a PASSIVE checkpoint never catches up with the frames committed
+        while it runs, and SQLite reuses the WAL from its start only once every frame has been
+        copied: the file grew by every request (measured: 13 MB for 800 rows). With the write
+        locks held no commit can interleave, and after the PASSIVE pass there is only about a
+        second's worth left to copy, so requests wait a few milliseconds, once per
+        ``WAL_RESET_BYTES`` written.
+        """
+        with self._lock, self._writing():
+            conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
 
     @contextmanager
     def _background(self) -> Iterator[sqlite3.Connection | None]:

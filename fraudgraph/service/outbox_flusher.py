@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -64,8 +65,30 @@ class OutboxFlusher(BackgroundWorker):
         self._retention_s = retention_s
         self._min_interval_s = min_interval_s
         self._next_prune = 0.0
-        self._next_checkpoint = 0.0
+        self._checkpointer: threading.Thread | None = None
+        #: WAL checkpoints done by the checkpoint thread.
+        self.checkpoints = 0
         super().__init__("outbox-flusher")
+
+    def start(self) -> None:
+        """Start flushing, and checkpointing the outbox's WAL in a thread of its own.
+
+        A flush can block for long (the driver retries a transaction for up to 30 s while Neo4j
+        is away); checkpoints must not wait for it, or the WAL grows by every request meanwhile
+        and the next checkpoint copies and syncs all of it at once (a long burst of disk
+        writes next to the requests' commits).
+        """
+        super().start()
+        self._checkpointer = threading.Thread(
+            target=self._checkpoint_loop, name="outbox-checkpoint", daemon=True
+        )
+        self._checkpointer.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop flushing and checkpointing."""
+        super().stop(timeout_s)
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout_s)
 
     def flush_once(self) -> int:
         """Write one batch of pending events; return how many were written.
@@ -104,23 +127,20 @@ class OutboxFlusher(BackgroundWorker):
                 if self._on_error is not None:
                     self._on_error(exc)
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
-            self._checkpoint_now_and_then()
             if not written:
                 self._prune_now_and_then()
                 self._stop.wait(backoff)
             elif self._min_interval_s > 0:
                 self._stop.wait(max(0.0, started + self._min_interval_s - time.monotonic()))
 
-    def _checkpoint_now_and_then(self) -> None:
+    def _checkpoint_loop(self) -> None:
         """Fold the outbox's WAL into its file about once a second, off the request path."""
-        now = time.monotonic()
-        if now < self._next_checkpoint:
-            return
-        self._next_checkpoint = now + CHECKPOINT_EVERY_S
-        try:
-            self.outbox.checkpoint()
-        except sqlite3.Error as exc:  # the next round tries again; requests are unaffected
-            LOG.warning("outbox checkpoint failed: %s", exc)
+        while not self._stop.wait(CHECKPOINT_EVERY_S):
+            try:
+                self.outbox.checkpoint()
+                self.checkpoints += 1
+            except sqlite3.Error as exc:  # the next round tries again; requests are unaffected
+                LOG.warning("outbox checkpoint failed: %s", exc)
 
     def _prune_now_and_then(self) -> None:
         """Forget old flushed ids, at most once a minute, when the outbox is idle."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fraudgraph.graph.driver import create_driver
-from fraudgraph.service.outbox import Outbox
+from fraudgraph.service.outbox import WAL_RESET_BYTES, Outbox
 from fraudgraph.service.outbox_flusher import OutboxFlusher
 from tests.unit.service.conftest import offline_settings
 
@@ -53,3 +53,42 @@ def test_flushed_counts_the_events_marked_written(tmp_path: Path) -> None:
     box.mark_flushed([p.seq for p in box.pending(3)])
     assert (box.flushed(), box.depth()) == (3, 2)
     box.close()
+
+
+class _Stuck(OutboxFlusher):
+    """A flusher whose flush blocks (as the driver's retries do while Neo4j is away)."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.driver = create_driver(offline_settings(tmp_path))
+        super().__init__(Outbox(tmp_path / "o.sqlite"), self.driver, "neo4j", interval_s=0.05)
+
+    def flush_once(self) -> int:
+        self._stop.wait(60.0)
+        return 0
+
+
+def test_the_wal_is_checkpointed_while_a_flush_is_stuck(tmp_path: Path) -> None:
+    flusher = _Stuck(tmp_path)
+    wal = tmp_path / "o.sqlite-wal"
+    flusher.start()
+    try:
+        deadline = time.monotonic() + 30
+        for i in range(400):  # requests keep committing meanwhile (~6 MB of WAL frames)
+            flusher.outbox.record(f"r{i}", "h", "D", "E" * 2000)
+            time.sleep(0.005)
+        while flusher.checkpoints < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert flusher.checkpoints >= 2
+        before = wal.stat().st_size
+        for i in range(400, 2400):  # another ~30 MB: without a restart the WAL would hold it
+            flusher.outbox.record(f"r{i}", "h", "D", "E" * 2000)
+            time.sleep(0.005)
+        # started over past WAL_RESET_BYTES (8 MB), the WAL does not keep every row's frames
+        # (it held ~40 MB here without the restart)
+        assert WAL_RESET_BYTES == 8 << 20
+        assert wal.stat().st_size < 16 << 20
+        assert before > 0
+    finally:
+        flusher.stop()
+        flusher.outbox.close()
+        flusher.driver.close()

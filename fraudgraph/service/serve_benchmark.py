@@ -119,7 +119,8 @@ class ServeBenchmark:
                 target = _Target(f"127.0.0.1:{port}", self._spread_over(supervisor))
                 self._load(target, pools, rate=c.rate, duration_s=c.warmup_s, prefix="warm")
                 census = _ConnectionCensus(supervisor, {port, *supervisor.private_ports})
-                ledger = _CpuLedger(supervisor, options.outbox_path, self._neo4j_pid(settings))
+                neo4j_pid = self._neo4j_pid(settings)
+                ledger = _CpuLedger(supervisor, options.outbox_path, neo4j_pid)
                 if c.use_neo4j:
                     ledger.drain(c.drain_s)
                 before, server_before = os.times(), supervisor.cpu_s()
@@ -150,7 +151,7 @@ class ServeBenchmark:
             "batch": settings.service_outbox_batch,
             "min_interval_s": settings.service_outbox_min_flush_s,
         }
-        report["environment"]["neo4j_local_scheduler"] = _scheduler(self._neo4j_pid(settings))
+        report["environment"]["neo4j_local_scheduler"] = _scheduler(neo4j_pid)
         return report
 
     def _settings(self, var_dir: Path) -> Settings:

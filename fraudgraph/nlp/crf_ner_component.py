@@ -83,8 +83,12 @@ class CrfNerComponent:
         """Character spans of every text (empty texts have none)."""
         import torch
 
+        from fraudgraph.nlp.crf_trainer import to_device
+
         if self.vocab is None or not self.models:
             raise ModelError(f"component {self.name!r} has no trained CRF model")
+        # Models being trained on a GPU are scored there (saved and loaded ones are on CPU).
+        device = next(self.models[0].parameters()).device
         results: list[list[Span]] = [[] for _ in texts]
         todo = [i for i, text in enumerate(texts) if text]
         if not todo:
@@ -96,7 +100,7 @@ class CrfNerComponent:
         with torch.inference_mode():
             for start in range(0, len(todo), self.batch_size):
                 chunk = todo[start : start + self.batch_size]
-                encoded = self.vocab.encode([texts[i] for i in chunk])
+                encoded = to_device(self.vocab.encode([texts[i] for i in chunk]), device)
                 paths = self.models[0].decode_mean(self.models, encoded)
                 for i, path in zip(chunk, paths, strict=True):
                     results[i] = self.vocab.spans(path)

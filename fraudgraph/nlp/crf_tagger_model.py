@@ -2,12 +2,13 @@
 
 Each character is the concatenation of its own embedding, the embeddings of the bigrams it
 forms with its left and right neighbours and, with a lexicon (``num_words > 0``), the embeddings
-of the longest lexicon words starting and ending at it (see :class:`CrfVocab`); a one-layer
-bidirectional LSTM reads the sentence and a linear layer gives every tag a score per character;
-a :class:`CrfLayer` turns those scores into the training loss (forward algorithm) and the decoded
-tag paths (Viterbi). Character and bigram embeddings may start from pretrained vectors
-(:class:`CharVectorPretrainer`). Several models trained with different seeds decode together
-(:meth:`CrfTaggerModel.decode_mean`): their emission and transition scores are averaged.
+of the longest lexicon words starting and ending at it (see :class:`CrfVocab`); a bidirectional
+LSTM (one layer unless ``layers`` says more) reads the sentence and a linear layer gives every
+tag a score per character; a :class:`CrfLayer` turns those scores into the training loss
+(forward algorithm) and the decoded tag paths (Viterbi). Character and bigram embeddings may
+start from pretrained vectors (:class:`CharVectorPretrainer`). Several models trained with
+different seeds decode together (:meth:`CrfTaggerModel.decode_mean`): their emission and
+transition scores are averaged.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class CrfTaggerShape:
     hidden: int = 128
     dropout: float = 0.3
     word_width: int = 32
+    #: Stacked BiLSTM layers (dropout ``dropout`` between them); 1 for every older model.
+    layers: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -64,7 +67,14 @@ class CrfTaggerModel(nn.Module):
         self.dropout = nn.Dropout(shape.dropout)
         width = shape.char_width + 2 * shape.bigram_width
         width += 2 * shape.word_width if shape.num_words else 0
-        self.encoder = nn.LSTM(width, shape.hidden, batch_first=True, bidirectional=True)
+        self.encoder = nn.LSTM(
+            width,
+            shape.hidden,
+            num_layers=shape.layers,
+            batch_first=True,
+            bidirectional=True,
+            dropout=shape.dropout if shape.layers > 1 else 0.0,
+        )
         self.output = nn.Linear(2 * shape.hidden, shape.num_tags)
         self.crf = CrfLayer(shape.num_tags, *(allowed or (None, None, None)))
         self.reset_parameters()

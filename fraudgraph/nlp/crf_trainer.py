@@ -5,7 +5,9 @@ shuffles and initialisation, and the LAST model is kept: the examples given as `
 sample of the training split) are only scored and logged, never used to stop or select. Batches
 hold sentences of similar length (bucketed after each epoch's shuffle) to keep padding low.
 With ``ensemble > 1`` the same run is repeated with seeds ``seed``, ``seed + 1`` ... and all the
-models are saved together (their scores are averaged when tagging).
+models are saved together (their scores are averaged when tagging). ``device`` picks where the
+training runs (``cpu``, ``cuda``, or ``auto``: cuda when torch sees a GPU); the saved weights are
+CPU tensors either way, so a model trained on a GPU loads and tags on CPU like any other.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ import random
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fraudgraph.errors import ConfigurationError
 from fraudgraph.nlp.corpus import NerExample
-from fraudgraph.nlp.crf_vocab import CrfVocab
+from fraudgraph.nlp.crf_vocab import CrfVocab, EncodedBatch
 from fraudgraph.nlp.ner_evaluator import NerEvaluator
 
 if TYPE_CHECKING:
+    import torch
     from numpy.typing import NDArray
 
     from fraudgraph.nlp.crf_tagger_model import CrfTaggerModel
@@ -58,6 +62,10 @@ class CrfTrainingSettings:
     bigram_vectors: bool = False
     #: Models trained (seeds ``seed`` ...) and decoded together.
     ensemble: int = 1
+    #: Stacked BiLSTM layers.
+    layers: int = 1
+    #: Where to train: ``cpu``, ``cuda`` (``cuda:N``) or ``auto`` (cuda when available).
+    device: str = "cpu"
 
     @classmethod
     def from_config(cls, path: Path, epochs: int) -> CrfTrainingSettings:
@@ -94,6 +102,7 @@ class CrfTrainer:
 
         settings = self.settings
         torch.set_num_threads(settings.threads)
+        device = self.device()
         examples = [example for example in train if example.text]
         vocab = CrfVocab.build(
             examples,
@@ -106,16 +115,37 @@ class CrfTrainer:
         models = []
         for member in range(max(1, settings.ensemble)):
             torch.manual_seed(settings.seed + member)
-            model = self._model(vocab, vectors, bigram_vectors)
+            model = self._model(vocab, vectors, bigram_vectors).to(device)
             self._fit(model, vocab, examples, monitor, settings.seed + member)
-            models.append(model)
+            models.append(model.cpu())
         seconds = time.perf_counter() - started
         monitor_f1 = self.score(models, vocab, monitor)
         LOG.info("trained %s in %.0f s; monitor F1 %.2f", name, seconds, monitor_f1)
-        info = {"epochs": settings.epochs, "seconds": round(seconds), "monitor_f1": monitor_f1}
+        info: dict[str, Any] = {
+            "epochs": settings.epochs,
+            "seconds": round(seconds),
+            "monitor_f1": monitor_f1,
+        }
+        if device.type != "cpu":
+            info["device"] = str(device)
         if len(models) > 1:
             info["ensemble"] = len(models)
         return self.save(vocab, models, output, language, name, info)
+
+    def device(self) -> torch.device:
+        """The torch device of ``settings.device`` (``auto``: cuda when torch sees a GPU)."""
+        import torch
+
+        name = self.settings.device
+        if name == "auto":
+            name = "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            device = torch.device(name)
+        except RuntimeError as exc:
+            raise ConfigurationError(f"unknown training device {name!r}: {exc}") from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ConfigurationError(f"training device {name!r} asked for, but torch sees no GPU")
+        return device
 
     def _model(
         self,
@@ -139,6 +169,7 @@ class CrfTrainer:
             settings.hidden,
             settings.dropout,
             settings.word_width,
+            settings.layers,
         )
         model = CrfTaggerModel(shape, vocab.allowed())
         if vectors is not None:
@@ -169,23 +200,26 @@ class CrfTrainer:
             optimizer, lambda step: 1.0 - (1.0 - settings.final_rate) * min(step / total, 1.0)
         )
         tags = [vocab.tag_ids(example) for example in examples]
+        device = next(model.parameters()).device
         shuffle = random.Random(seed)
         for epoch in range(1, settings.epochs + 1):
             model.train()
-            loss_sum = 0.0
+            # Summed on the model's device: no GPU sync per batch.
+            loss_sum = torch.zeros((), device=device)
             for batch in self.batches(examples, shuffle):
                 encoded = vocab.encode([examples[i].text for i in batch])
                 gold = torch.zeros_like(encoded.chars)
                 for row, i in enumerate(batch):
                     gold[row, : len(tags[i])] = torch.tensor(tags[i])
+                encoded, gold = to_device(encoded, device), gold.to(device)
                 optimizer.zero_grad()
                 loss = model.loss(encoded, gold)
                 loss.backward()  # type: ignore[no-untyped-call]
                 torch.nn.utils.clip_grad_norm_(model.parameters(), settings.clip)
                 optimizer.step()
                 schedule.step()
-                loss_sum += float(loss.detach()) * len(batch)
-            LOG.info("epoch %d: loss %.3f", epoch, loss_sum / max(len(examples), 1))
+                loss_sum += loss.detach() * len(batch)
+            LOG.info("epoch %d: loss %.3f", epoch, float(loss_sum) / max(len(examples), 1))
             if monitor and epoch % settings.monitor_every == 0 and epoch < settings.epochs:
                 LOG.info("epoch %d: monitor F1 %.2f", epoch, self.score([model], vocab, monitor))
 
@@ -241,3 +275,11 @@ class CrfTrainer:
             shutil.rmtree(output)
         nlp.to_disk(output)
         return output
+
+
+def to_device(batch: EncodedBatch, device: torch.device) -> EncodedBatch:
+    """``batch`` with every tensor on ``device`` (the same object when already there)."""
+    if batch.chars.device == device:
+        return batch
+    moved = {field.name: getattr(batch, field.name).to(device) for field in fields(batch)}
+    return EncodedBatch(**moved)

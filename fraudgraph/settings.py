@@ -133,6 +133,14 @@ class Settings(BaseSettings):
         description="Least time between the starts of two outbox flushes, even with a backlog: "
         "fewer, larger Neo4j transactions (raise service_outbox_batch to match the rate).",
     )
+    service_flusher_nice: int = Field(
+        19,
+        ge=0,
+        le=19,
+        description="Nice value of the outbox flusher process's flush thread (with "
+        "service_processes > 1): decoding events and writing them to Neo4j use the CPU the "
+        "requests leave over; its writes under the outbox lock keep the normal priority.",
+    )
     service_gc_freeze_s: float = Field(
         1.0,
         ge=0,

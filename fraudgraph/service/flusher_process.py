@@ -7,10 +7,11 @@ flush, and the requests of that process waited behind it (measured: one worker's
 third and its latency tail with it). In a process of its own it takes no GIL from the request
 path. The supervisor starts, restarts and stops it like a server process.
 
-It runs at the servers' CPU priority on purpose. Marking events flushed takes the outbox's
-write lock, which every request's commit needs too: a nicer flusher, preempted while holding
-it, made both server processes wait for it (measured, nice 10: client p99 103-126 ms; nice 0:
-32 ms, against a co-located Neo4j of 100k/1M).
+Its flush thread runs at ``service_flusher_nice`` (default 19), but its writes under the
+outbox's write lock (marking events flushed, pruning) run on a thread at the servers' priority
+(see OutboxFlusher). Every request's commit needs that lock too: a whole process at nice 10,
+preempted while holding it, made both server processes wait for it (measured in session 6:
+client p99 103-126 ms at nice 10, 32 ms at nice 0, against a co-located Neo4j of 100k/1M).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class FlusherProcess:
         flusher = OutboxFlusher(
             outbox, driver, o.database, batch_size=o.flush_batch, interval_s=o.flush_s,
             retention_s=o.idempotency_window_s, min_interval_s=o.flush_min_s,
+            nice=o.flusher_nice,
         )  # fmt: skip
         try:
             flusher.start()

@@ -10,17 +10,26 @@ Neo4j usually shares the machine with the service, so the flusher keeps its cost
 writes up to ``batch_size`` events (one transaction per record label and one for their
 decisions, each statement UNWINDing the whole batch): few, large transactions instead of a
 steady stream of small ones.
+
+With ``nice`` > 0 the flush thread lowers its own CPU priority (decoding events and talking to
+Neo4j then use only CPU the request path leaves over), but the writes that take the outbox's
+write lock (marking events flushed, pruning) are handed to a thread that keeps the priority it
+was started with. A nice thread preempted while holding that lock would stall every request's
+commit (priority inversion); while the lock holder runs, the nice thread waits for it without
+the GIL, so it cannot block the holder either.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from neo4j import Driver, ManagedTransaction
 
@@ -38,6 +47,7 @@ LOG = logging.getLogger(__name__)
 MAX_BACKOFF_S = 10.0
 PRUNE_EVERY_S = 60.0
 CHECKPOINT_EVERY_S = 1.0
+T = TypeVar("T")
 
 
 class OutboxFlusher(BackgroundWorker):
@@ -54,7 +64,9 @@ class OutboxFlusher(BackgroundWorker):
         on_error: Callable[[Exception], None] | None = None,
         retention_s: float | None = None,
         min_interval_s: float = 0.0,
+        nice: int = 0,
     ) -> None:
+        """``nice``: the flush thread's nice value (0: left as it is)."""
         self.outbox = outbox
         self._driver = driver
         self._database = database
@@ -66,6 +78,8 @@ class OutboxFlusher(BackgroundWorker):
         self._min_interval_s = min_interval_s
         self._next_prune = 0.0
         self._checkpointer: threading.Thread | None = None
+        self._nice = nice
+        self._lock_holder: ThreadPoolExecutor | None = None
         #: WAL checkpoints done by the checkpoint thread.
         self.checkpoints = 0
         super().__init__("outbox-flusher")
@@ -89,6 +103,8 @@ class OutboxFlusher(BackgroundWorker):
         super().stop(timeout_s)
         if self._checkpointer is not None:
             self._checkpointer.join(timeout_s)
+        if self._lock_holder is not None:
+            self._lock_holder.shutdown(wait=False)
 
     def flush_once(self) -> int:
         """Write one batch of pending events; return how many were written.
@@ -104,7 +120,8 @@ class OutboxFlusher(BackgroundWorker):
         with neo4j_errors(), self._driver.session(database=self._database) as session:
             for label, rows in decisions.items():
                 session.execute_write(self._set_decisions, label, rows)
-        self.outbox.mark_flushed([e.seq for e in pending])
+        seqs = [e.seq for e in pending]
+        self._locked(lambda: self.outbox.mark_flushed(seqs))
         return len(pending)
 
     def drain(self) -> int:
@@ -115,6 +132,8 @@ class OutboxFlusher(BackgroundWorker):
         return total
 
     def _run(self) -> None:
+        if self._nice > 0:
+            self._lower_priority()
         backoff = self._interval_s
         while not self._stop.is_set():
             started = time.monotonic()
@@ -126,6 +145,10 @@ class OutboxFlusher(BackgroundWorker):
                 LOG.warning("outbox flush failed (%s); retrying in %.1fs", exc, backoff)
                 if self._on_error is not None:
                     self._on_error(exc)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
+            except Exception:  # e.g. the outbox file: the loop must outlive it, or flushing
+                written = 0  # stops for good while requests keep filling the outbox
+                LOG.exception("outbox flush failed; retrying in %.1fs", backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
             if not written:
                 self._prune_now_and_then()
@@ -148,9 +171,29 @@ class OutboxFlusher(BackgroundWorker):
         if self._retention_s is None or now < self._next_prune:
             return
         self._next_prune = now + PRUNE_EVERY_S
-        pruned = self.outbox.prune(self._retention_s)
+        retention_s = self._retention_s
+        pruned = self._locked(lambda: self.outbox.prune(retention_s))
         if pruned:
             LOG.info("outbox: forgot %d requests past the idempotency window", pruned)
+
+    def _lower_priority(self) -> None:
+        """Start the lock holder at our priority, then lower this thread's (Linux: per thread).
+
+        A thread inherits its creator's priority, so the holder's thread is started (by a
+        first, empty call) before ours is lowered.
+        """
+        self._lock_holder = ThreadPoolExecutor(1, thread_name_prefix="outbox-lock-holder")
+        self._lock_holder.submit(lambda: None).result()
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self._nice)
+        except OSError as exc:  # not fatal: flushing goes on at the normal priority
+            LOG.warning("outbox flusher: could not lower its priority: %s", exc)
+
+    def _locked(self, write: Callable[[], T]) -> T:
+        """Run an outbox write that takes the write lock, on the lock holder when there is one."""
+        if self._lock_holder is None:
+            return write()
+        return self._lock_holder.submit(write).result()
 
     @staticmethod
     def _set_decisions(tx: ManagedTransaction, label: str, rows: list[dict[str, Any]]) -> None:

@@ -84,6 +84,8 @@ class RuntimeOptions:
     flush_min_s: float = 0.0
     #: Seconds between two ``gc.freeze()`` calls (0: never; see HeapFreezer).
     gc_freeze_s: float = 0.0
+    #: Nice value of the flusher process's flush thread (see OutboxFlusher; 0: unchanged).
+    flusher_nice: int = 0
 
     @classmethod
     def from_settings(cls, s: Settings) -> RuntimeOptions:
@@ -109,6 +111,7 @@ class RuntimeOptions:
             models_dir=s.models_dir, model_poll_s=s.service_model_poll_s,
             processes=s.service_processes, worker_ports_base=s.service_worker_ports_base,
             flush_min_s=s.service_outbox_min_flush_s, gc_freeze_s=s.service_gc_freeze_s,
+            flusher_nice=s.service_flusher_nice,
         )  # fmt: skip
 
 

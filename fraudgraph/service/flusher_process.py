@@ -12,6 +12,10 @@ outbox's write lock (marking events flushed, pruning) run on a thread at the ser
 (see OutboxFlusher). Every request's commit needs that lock too: a whole process at nice 10,
 preempted while holding it, made both server processes wait for it (measured in session 6:
 client p99 103-126 ms at nice 10, 32 ms at nice 0, against a co-located Neo4j of 100k/1M).
+
+With metrics on, it serves its own Prometheus endpoint on ``service_metrics_port +
+service_processes`` (after the server processes'): its failed Neo4j writes
+(``fraudgraph_neo4j_errors_total{operation="outbox"}``) and the outbox depth.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from fraudgraph.graph.driver import create_driver
 from fraudgraph.service.json_log_formatter import JsonLogFormatter
 from fraudgraph.service.outbox import Outbox
 from fraudgraph.service.outbox_flusher import OutboxFlusher
+from fraudgraph.service.service_metrics import ServiceMetrics
 from fraudgraph.service.service_runtime import RuntimeOptions
 from fraudgraph.settings import Settings
 
@@ -65,12 +70,17 @@ class FlusherProcess:
         o = self.spec.options
         driver = create_driver(self.spec.settings)
         outbox = Outbox(o.outbox_path)
+        metrics = ServiceMetrics()
+        errors = metrics.neo4j_errors.labels("outbox")
         flusher = OutboxFlusher(
             outbox, driver, o.database, batch_size=o.flush_batch, interval_s=o.flush_s,
-            retention_s=o.idempotency_window_s, min_interval_s=o.flush_min_s,
-            nice=o.flusher_nice,
+            on_error=lambda exc: errors.inc(), retention_s=o.idempotency_window_s,
+            min_interval_s=o.flush_min_s, nice=o.flusher_nice,
         )  # fmt: skip
         try:
+            if o.metrics_port:
+                metrics.outbox_depth.set_function(outbox.depth)  # read when scraped
+                metrics.serve(self.metrics_port(o), o.host)
             flusher.start()
             self._conn.send(os.getpid())
             threading.Thread(target=self._watch_pipe, name="supervisor-pipe", daemon=True).start()
@@ -80,6 +90,11 @@ class FlusherProcess:
             flusher.stop()
             outbox.close()
             driver.close()
+
+    @staticmethod
+    def metrics_port(options: RuntimeOptions) -> int:
+        """Where the flusher serves its metrics: after the server processes' ports."""
+        return options.metrics_port + options.processes
 
     def _watch_pipe(self) -> None:
         """Stop on the supervisor's word, or when its end of the pipe closes."""

@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -132,7 +133,8 @@ class OutboxFlusher(BackgroundWorker):
         return total
 
     def _run(self) -> None:
-        if self._nice > 0:
+        # Linux only: elsewhere setpriority() takes a process id, not a thread's.
+        if self._nice > 0 and sys.platform.startswith("linux"):
             self._lower_priority()
         backoff = self._interval_s
         while not self._stop.is_set():

@@ -2,7 +2,9 @@
 
 Each character is the concatenation of its own embedding, the embeddings of the bigrams it
 forms with its left and right neighbours and, with a lexicon (``num_words > 0``), the embeddings
-of the longest lexicon words starting and ending at it (see :class:`CrfVocab`); a bidirectional
+of the longest lexicon words starting and ending at it and, with a word dictionary
+(``num_dict_tags > 0``), its B/M/E/S dictionary sets: per set, the weighted sum of the
+embeddings of each word's tag and id (see :class:`CrfVocab`); a bidirectional
 LSTM (one layer unless ``layers`` says more) reads the sentence and a linear layer gives every
 tag a score per character; a :class:`CrfLayer` turns those scores into the training loss
 (forward algorithm) and the decoded tag paths (Viterbi). Character and bigram embeddings may
@@ -40,6 +42,11 @@ class CrfTaggerShape:
     word_width: int = 32
     #: Stacked BiLSTM layers (dropout ``dropout`` between them); 1 for every older model.
     layers: int = 1
+    #: Word-dictionary tag and word ids (0: no dictionary features, every older model).
+    num_dict_tags: int = 0
+    num_dict_words: int = 0
+    dict_tag_width: int = 16
+    dict_word_width: int = 32
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -64,9 +71,18 @@ class CrfTaggerModel(nn.Module):
         if shape.num_words:
             self.first_words = nn.Embedding(shape.num_words, shape.word_width, padding_idx=0)
             self.last_words = nn.Embedding(shape.num_words, shape.word_width, padding_idx=0)
+        self.dict_tags: nn.Embedding | None = None
+        self.dict_words: nn.Embedding | None = None
+        if shape.num_dict_tags:
+            self.dict_tags = nn.Embedding(shape.num_dict_tags, shape.dict_tag_width, padding_idx=0)
+            self.dict_words = nn.Embedding(
+                shape.num_dict_words, shape.dict_word_width, padding_idx=0
+            )
         self.dropout = nn.Dropout(shape.dropout)
         width = shape.char_width + 2 * shape.bigram_width
         width += 2 * shape.word_width if shape.num_words else 0
+        # Four sets (B, M, E, S) of tag + word embeddings.
+        width += 4 * (shape.dict_tag_width + shape.dict_word_width) if shape.num_dict_tags else 0
         self.encoder = nn.LSTM(
             width,
             shape.hidden,
@@ -81,7 +97,8 @@ class CrfTaggerModel(nn.Module):
 
     def reset_parameters(self) -> None:
         """Fresh random weights everywhere (padding embeddings zero)."""
-        for table in (self.chars, self.bigrams, self.first_words, self.last_words):
+        tables = (self.chars, self.bigrams, self.first_words, self.last_words)
+        for table in (*tables, self.dict_tags, self.dict_words):
             if table is None:
                 continue
             nn.init.normal_(table.weight, std=0.1)
@@ -114,12 +131,16 @@ class CrfTaggerModel(nn.Module):
         ``batch`` holds long ``(batch, length)`` tensors: ``chars`` (character ids), ``left`` /
         ``right`` (ids of the bigram ending / starting at each character), ``first`` / ``last``
         (ids of the lexicon word starting / ending there, read only when ``num_words > 0``) and
-        the bool ``mask``, True on real characters (a prefix of each row, at least one).
-        Returns float ``(batch, length, num_tags)`` emission scores.
+        the bool ``mask``, True on real characters (a prefix of each row, at least one); with
+        ``num_dict_tags > 0`` also ``dict_tags`` / ``dict_words`` (long) and ``dict_weights``
+        (float), all ``(batch, length, 4, TOP)``. Returns float ``(batch, length, num_tags)``
+        emission scores.
         """
         parts = [self.chars(batch.chars), self.bigrams(batch.left), self.bigrams(batch.right)]
         if self.first_words is not None and self.last_words is not None:
             parts += [self.first_words(batch.first), self.last_words(batch.last)]
+        if self.dict_tags is not None and self.dict_words is not None:
+            parts.append(self._dictionary_sets(batch, self.dict_tags, self.dict_words))
         lengths = batch.mask.sum(dim=1).cpu()
         packed = pack_padded_sequence(
             self.dropout(torch.cat(parts, dim=2)), lengths, batch_first=True, enforce_sorted=False
@@ -129,6 +150,18 @@ class CrfTaggerModel(nn.Module):
         hidden, _ = pad_packed_sequence(encoded, batch_first=True, total_length=total)
         scores: torch.Tensor = self.output(self.dropout(hidden))
         return scores
+
+    @staticmethod
+    def _dictionary_sets(
+        batch: EncodedBatch, tags: nn.Embedding, words: nn.Embedding
+    ) -> torch.Tensor:
+        """``(batch, length, 4 * (tag width + word width))``: each set's weighted sum."""
+        if batch.dict_tags is None or batch.dict_words is None or batch.dict_weights is None:
+            raise ValueError("this model reads word-dictionary sets: encode with its vocabulary")
+        # (batch, length, 4, TOP, width) embeddings, weighted, summed over each set's words.
+        embedded = torch.cat([tags(batch.dict_tags), words(batch.dict_words)], dim=-1)
+        summed = (embedded * batch.dict_weights.unsqueeze(-1)).sum(dim=3)
+        return summed.flatten(start_dim=2)
 
     def loss(self, batch: EncodedBatch, tags: torch.Tensor) -> torch.Tensor:
         """Mean CRF negative log-likelihood of the gold ``tags`` (long ``(batch, length)``)."""

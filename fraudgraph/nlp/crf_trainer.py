@@ -25,6 +25,7 @@ from fraudgraph.errors import ConfigurationError
 from fraudgraph.nlp.corpus import NerExample
 from fraudgraph.nlp.crf_vocab import CrfVocab, EncodedBatch
 from fraudgraph.nlp.ner_evaluator import NerEvaluator
+from fraudgraph.nlp.word_dictionary import WordDictionary
 
 if TYPE_CHECKING:
     import torch
@@ -66,6 +67,14 @@ class CrfTrainingSettings:
     layers: int = 1
     #: Where to train: ``cpu``, ``cuda`` (``cuda:N``) or ``auto`` (cuda when available).
     device: str = "cpu"
+    #: External word dictionary for B/M/E/S word-set features (WordDictionary): "" none,
+    #: "jieba" (the jieba package's dict.txt) or a file path.
+    dictionary: str = ""
+    #: A typed gazetteer of the training split's entity strings seen this many times joins the
+    #: word sets (0: none).
+    gazetteer: int = 0
+    dict_tag_width: int = 16
+    dict_word_width: int = 32
 
     @classmethod
     def from_config(cls, path: Path, epochs: int) -> CrfTrainingSettings:
@@ -110,6 +119,8 @@ class CrfTrainer:
             vectors[0] if vectors else (),
             settings.lexicon,
             bigram_vectors[0] if bigram_vectors else (),
+            WordDictionary.load(settings.dictionary) if settings.dictionary else None,
+            settings.gazetteer,
         )
         started = time.perf_counter()
         models = []
@@ -159,6 +170,7 @@ class CrfTrainer:
 
         settings = self.settings
         num_chars, num_bigrams, num_tags, num_words = vocab.sizes
+        num_dict_tags, num_dict_words = vocab.dictionary_sizes
         shape = CrfTaggerShape(
             num_chars,
             num_bigrams,
@@ -170,6 +182,10 @@ class CrfTrainer:
             settings.dropout,
             settings.word_width,
             settings.layers,
+            num_dict_tags,
+            num_dict_words,
+            settings.dict_tag_width,
+            settings.dict_word_width,
         )
         model = CrfTaggerModel(shape, vocab.allowed())
         if vectors is not None:
@@ -281,5 +297,8 @@ def to_device(batch: EncodedBatch, device: torch.device) -> EncodedBatch:
     """``batch`` with every tensor on ``device`` (the same object when already there)."""
     if batch.chars.device == device:
         return batch
-    moved = {field.name: getattr(batch, field.name).to(device) for field in fields(batch)}
+    moved: dict[str, Any] = {}
+    for field in fields(batch):
+        value = getattr(batch, field.name)
+        moved[field.name] = None if value is None else value.to(device)
     return EncodedBatch(**moved)

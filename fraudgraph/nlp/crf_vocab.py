@@ -6,12 +6,21 @@ character or bigram. Each character is described by itself and by the bigrams it
 left and right neighbours (``"\\x02"`` / ``"\\x03"`` mark the text's start and end) and, when
 the vocabulary has a lexicon (words learnt from the training split by
 :class:`CharLexiconFeatures`: frequent gold entity strings and character n-grams), by the longest
-lexicon word starting and the longest one ending at it. Tags are BIOES: ``O`` then ``B-``,
-``I-``, ``E-``, ``S-`` of each label in sorted order.
+lexicon word starting and the longest one ending at it. With an external word dictionary
+(:class:`WordDictionary`), each character also gets SoftLexicon-style sets (Ma et al. 2020): the
+dictionary words it begins, is inside of, ends, or is alone (B, M, E, S), at most ``TOP`` per
+set, the most frequent first, each given by its tag, its word id (words of two or more
+characters seen twice in the training split; UNK for the rest) and a weight, the log of its
+dictionary frequency divided by the sum over all four sets of the character (times four, so a
+character whose matches are all in one set weighs that set 4). A typed gazetteer of the training
+split's gold entity strings (:meth:`WordDictionary.gazetteer`, tags ``G:<label>``) may add its
+matches to the same sets, with or without the external dictionary. Tags are BIOES: ``O`` then
+``B-``, ``I-``, ``E-``, ``S-`` of each label in sorted order.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,19 +30,26 @@ import torch
 
 from fraudgraph.nlp.char_lexicon import CharLexiconFeatures
 from fraudgraph.nlp.corpus import NerCorpus, NerExample, Span
+from fraudgraph.nlp.word_dictionary import GAZETTEER, WordDictionary
 
 PAD, UNK = 0, 1
 _START, _END = "\x02", "\x03"
 _PREFIXES = ("B", "I", "E", "S")
 #: How lexicon words are found (the settings of the spaCy configs' char_lexicon component).
 LEXICON = {"max_length": 10, "entity_min_count": 2, "ngram_min_count": 10, "ngram_max_length": 4}
+#: Dictionary words kept per character and set (B, M, E, S), the most frequent first.
+TOP = 4
+#: Times a dictionary word must occur in the training text to get its own id.
+DICTIONARY_WORD_MIN_COUNT = 2
 
 
 @dataclass(frozen=True, slots=True)
 class EncodedBatch:
     """Padded id tensors of a batch of texts, all ``(batch, length)``: characters, the bigrams
     ending (``left``) and starting (``right``) at each character, the lexicon words starting
-    (``first``) and ending (``last``) at it (all PAD without a lexicon), real positions."""
+    (``first``) and ending (``last``) at it (all PAD without a lexicon), real positions. With
+    a word dictionary, ``(batch, length, 4, TOP)`` tensors of the B/M/E/S sets: tag ids, word
+    ids (both PAD in empty slots) and float weights (0 in empty slots); None without one."""
 
     chars: torch.Tensor
     left: torch.Tensor
@@ -41,6 +57,9 @@ class EncodedBatch:
     first: torch.Tensor
     last: torch.Tensor
     mask: torch.Tensor
+    dict_tags: torch.Tensor | None = None
+    dict_words: torch.Tensor | None = None
+    dict_weights: torch.Tensor | None = None
 
 
 class CrfVocab:
@@ -52,6 +71,9 @@ class CrfVocab:
         bigrams: Sequence[str],
         labels: Sequence[str],
         lexicon: Sequence[str] = (),
+        dictionary: WordDictionary | None = None,
+        dictionary_words: Sequence[str] = (),
+        gazetteer: WordDictionary | None = None,
     ):
         self.chars = list(chars)
         self.bigrams = list(bigrams)
@@ -60,6 +82,14 @@ class CrfVocab:
         self._finder = CharLexiconFeatures("lexicon", **LEXICON)
         self._finder.words = frozenset(self.lexicon)
         self._word_ids = {word: i + 2 for i, word in enumerate(self.lexicon)}
+        self.dictionary = dictionary
+        self.gazetteer = gazetteer
+        self._word_sources = [d for d in (dictionary, gazetteer) if d is not None]
+        self.dictionary_words = sorted(dictionary_words)
+        self._dict_word_ids = {word: i + 2 for i, word in enumerate(self.dictionary_words)}
+        #: Tags of the dictionary and gazetteer words (ids from 2 on, in this order).
+        self.dictionary_tags = sorted({tag for source in self._word_sources for tag in source.tags})
+        self._dict_tag_ids = {tag: i + 2 for i, tag in enumerate(self.dictionary_tags)}
         self.tags = ["O"] + [f"{prefix}-{label}" for label in self.labels for prefix in _PREFIXES]
         self._char_ids = {char: i + 2 for i, char in enumerate(self.chars)}
         self._bigram_ids = {bigram: i + 2 for i, bigram in enumerate(self.bigrams)}
@@ -73,10 +103,14 @@ class CrfVocab:
         extra_chars: Sequence[str] = (),
         lexicon: bool = False,
         extra_bigrams: Sequence[str] = (),
+        dictionary: WordDictionary | None = None,
+        gazetteer_min_count: int = 0,
     ) -> CrfVocab:
         """Every training character (and ``extra_chars``), bigrams seen ``min_bigram_count``
-        times (and ``extra_bigrams``), every label, the lexicon if asked; in a fixed order
-        whatever the order of the examples."""
+        times (and ``extra_bigrams``), every label, the lexicon if asked, the ``dictionary``'s
+        words seen in the training text, a gazetteer of the entity strings seen
+        ``gazetteer_min_count`` times (0: none); in a fixed order whatever the order of the
+        examples."""
         chars: Counter[str] = Counter()
         bigrams: Counter[str] = Counter()
         labels: set[str] = set()
@@ -91,11 +125,23 @@ class CrfVocab:
         if lexicon:
             texts = [example.text for example in examples]
             words = CharLexiconFeatures("lexicon", **LEXICON).build(texts, entities)
+        gazetteer = None
+        if gazetteer_min_count > 0:
+            mentions = ((ex.text[s:e], label) for ex in examples for s, e, label in ex.spans)
+            gazetteer = WordDictionary.gazetteer(mentions, gazetteer_min_count)
+        texts = [example.text for example in examples]
+        seen: set[str] = set()
+        for source in (dictionary, gazetteer):
+            if source is not None:
+                seen.update(source.words_in(texts, DICTIONARY_WORD_MIN_COUNT))
         return cls(
             sorted(set(chars) | set(extra_chars)),
             sorted(kept | set(extra_bigrams)),
             sorted(labels),
             sorted(words),
+            dictionary,
+            sorted(seen),
+            gazetteer,
         )
 
     @staticmethod
@@ -111,6 +157,14 @@ class CrfVocab:
         the ids (no lexicon: 0 word ids)."""
         words = len(self.lexicon) + 2 if self.lexicon else 0
         return len(self.chars) + 2, len(self.bigrams) + 2, len(self.tags), words
+
+    @property
+    def dictionary_sizes(self) -> tuple[int, int]:
+        """(dictionary tag ids, dictionary word ids), padding and unknown included; (0, 0)
+        without a dictionary."""
+        if not self._word_sources:
+            return 0, 0
+        return len(self._dict_tag_ids) + 2, len(self.dictionary_words) + 2
 
     def char_id(self, char: str) -> int:
         """Id of ``char`` (UNK when unseen)."""
@@ -135,7 +189,47 @@ class CrfVocab:
                 starts, ends = self._finder.features(list(text))
                 first[row, :size] = torch.tensor([self._word_ids.get(w[2:], PAD) for w in starts])
                 last[row, :size] = torch.tensor([self._word_ids.get(w[2:], PAD) for w in ends])
-        return EncodedBatch(chars, left, right, first, last, chars != PAD)
+        if not self._word_sources:
+            return EncodedBatch(chars, left, right, first, last, chars != PAD)
+        sets = [self._dictionary_sets(text, length) for text in texts]
+        tags, words, weights = (torch.stack(part) for part in zip(*sets, strict=True))
+        return EncodedBatch(chars, left, right, first, last, chars != PAD, tags, words, weights)
+
+    def _dictionary_sets(
+        self, text: str, length: int
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Tag ids, word ids and weights ``(length, 4, TOP)`` of ``text``'s B/M/E/S sets."""
+        # slots[i][s]: (weight, tag id, word id) of the words in set s of character i.
+        slots: list[list[list[tuple[float, int, int]]]] = [[[], [], [], []] for _ in text]
+        matches = [match for source in self._word_sources for match in source.matches(text)]
+        for start, end, frequency, tag in matches:
+            weight = math.log1p(max(frequency, 1))
+            tag_id = self._dict_tag_ids.get(tag, UNK)
+            if end - start == 1:
+                slots[start][3].append((weight, tag_id, PAD))
+                continue
+            word_id = self._dict_word_ids.get(text[start:end], UNK)
+            slots[start][0].append((weight, tag_id, word_id))
+            for inside in range(start + 1, end - 1):
+                slots[inside][1].append((weight, tag_id, word_id))
+            slots[end - 1][2].append((weight, tag_id, word_id))
+        # Flat lists, one tensor each at the end: element-wise tensor writes cost microseconds.
+        cells = length * 4 * TOP
+        tags, words, weights = [PAD] * cells, [PAD] * cells, [0.0] * cells
+        for position, sets in enumerate(slots):
+            kept = [sorted(found, reverse=True)[:TOP] for found in sets]
+            total = sum(weight for found in kept for weight, _, _ in found)
+            for index, found in enumerate(kept):
+                cell = (position * 4 + index) * TOP
+                for weight, tag_id, word_id in found:
+                    tags[cell], words[cell], weights[cell] = tag_id, word_id, 4.0 * weight / total
+                    cell += 1
+        shape = (length, 4, TOP)
+        return (
+            torch.tensor(tags).view(shape),
+            torch.tensor(words).view(shape),
+            torch.tensor(weights).view(shape),
+        )
 
     def tag_ids(self, example: NerExample) -> list[int]:
         """BIOES tag id of every character of ``example`` (unknown labels tagged O)."""
@@ -178,9 +272,36 @@ class CrfVocab:
             "bigrams": self.bigrams,
             "labels": self.labels,
             "lexicon": self.lexicon,
+            **self._dictionary_dict(),
         }
+
+    def _dictionary_dict(self) -> dict[str, Any]:
+        saved: dict[str, Any] = {}
+        if self.dictionary is not None:
+            source, digest = self.dictionary.source, self.dictionary.digest
+            saved["dictionary"] = {"source": source, "sha256": digest, "top": TOP}
+        if self.gazetteer is not None:
+            saved["gazetteer"] = self.gazetteer.items()
+        if self._word_sources:
+            saved["dictionary_words"] = self.dictionary_words
+        return saved
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CrfVocab:
-        """The vocabulary saved by :meth:`to_dict`."""
-        return cls(data["chars"], data["bigrams"], data["labels"], data.get("lexicon", ()))
+        """The vocabulary saved by :meth:`to_dict` (its word dictionary loaded and checked)."""
+        dictionary = None
+        if "dictionary" in data:
+            saved = data["dictionary"]
+            dictionary = WordDictionary.load(saved["source"], saved["sha256"])
+        gazetteer = None
+        if "gazetteer" in data:
+            gazetteer = WordDictionary.from_items(data["gazetteer"], GAZETTEER)
+        return cls(
+            data["chars"],
+            data["bigrams"],
+            data["labels"],
+            data.get("lexicon", ()),
+            dictionary,
+            data.get("dictionary_words", ()),
+            gazetteer,
+        )

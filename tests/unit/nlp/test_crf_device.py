@@ -1,5 +1,5 @@
-"""The CRF trainer's ``device`` and ``layers`` options (CPU only), and the helpers of the
-selection sweep (benchmarks/nlp_crf_sweep.py)."""
+"""The CRF trainer's ``device`` and ``layers`` options (CPU only); the selection sweep's
+helpers are tested in test_nlp_crf_sweep.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 import spacy
 import torch
 
-from benchmarks.nlp_crf_sweep import VARIANTS, holdout_split, selected
 from fraudgraph.errors import ConfigurationError
 from fraudgraph.nlp.crf_ner_component import CrfNerComponent
 from fraudgraph.nlp.crf_trainer import CrfTrainer, CrfTrainingSettings, to_device
@@ -105,26 +104,3 @@ def test_to_device_keeps_a_batch_already_there() -> None:
     moved = to_device(batch, torch.device("meta"))
     assert moved.chars.device.type == "meta"
     assert moved.mask.dtype == torch.bool
-
-
-def test_the_sweep_holds_out_a_seeded_tenth_of_train() -> None:
-    examples = _corpus(200, 5)
-    fit, heldout = holdout_split(examples)
-    assert (len(fit), len(heldout)) == (180, 20)
-    assert sorted(map(id, fit + heldout)) == sorted(map(id, examples))
-    again, _ = holdout_split(examples)
-    assert [id(example) for example in again] == [id(example) for example in fit]
-    other, _ = holdout_split(examples, seed=14)
-    assert [id(example) for example in other] != [id(example) for example in fit]
-
-
-def test_the_sweep_variants_are_per_data_set_and_selectable() -> None:
-    assert {variant.dataset for variant in VARIANTS} == {"address", "resume"}
-    assert [variant.name for variant in selected("a_base,r_base,a_l2", "address")] == [
-        "a_base",
-        "a_l2",
-    ]
-    fields = {field.name for field in dataclasses.fields(CrfTrainingSettings)}
-    for variant in VARIANTS:
-        assert set(variant.changes) <= fields
-        assert (CONFIG_DIR / variant.config).is_file()

@@ -99,7 +99,8 @@ class WordDictionary:
         spec = importlib.util.find_spec(JIEBA)
         if spec is None or spec.origin is None:
             raise ConfigurationError(
-                "the word dictionary 'jieba' needs the jieba package: pip install -e '.[dictionary]'"
+                "the word dictionary 'jieba' needs the jieba package:"
+                " pip install -e '.[dictionary]'"
             )
         return Path(spec.origin).parent / "dict.txt"
 

@@ -121,15 +121,14 @@ class CrfVocab:
             labels.update(label for _, _, label in example.spans)
             entities.extend(example.text[start:end] for start, end, _ in example.spans)
         kept = {bigram for bigram, n in bigrams.items() if n >= min_bigram_count}
+        texts = [example.text for example in examples]
         words: frozenset[str] = frozenset()
         if lexicon:
-            texts = [example.text for example in examples]
             words = CharLexiconFeatures("lexicon", **LEXICON).build(texts, entities)
         gazetteer = None
         if gazetteer_min_count > 0:
             mentions = ((ex.text[s:e], label) for ex in examples for s, e, label in ex.spans)
             gazetteer = WordDictionary.gazetteer(mentions, gazetteer_min_count)
-        texts = [example.text for example in examples]
         seen: set[str] = set()
         for source in (dictionary, gazetteer):
             if source is not None:

@@ -18,6 +18,7 @@ split, tagged with their label (a typed gazetteer, saved inside the model).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.util
 import json
@@ -121,11 +122,18 @@ class WordDictionary:
                     raise
                 continue
             if digest is None or loaded.digest == digest:
-                return WordDictionary(loaded._entries, loaded.digest, candidate)
+                return loaded._named(candidate)
         raise ModelError(
             f"the model needs the word dictionary {source!r} with SHA-256 {digest}; none of "
-            f"{candidates} has it (install jieba==0.42.1 for the 'jieba' dictionary)"
+            f"{candidates} has it (for 'jieba': pip install -e '.[dictionary]')"
         )
+
+    def _named(self, source: str) -> WordDictionary:
+        """This dictionary under the source name ``source``, its entries shared (the cached
+        parse is not copied: it holds 349k words for jieba)."""
+        named = copy.copy(self)
+        named.source = source
+        return named
 
     @classmethod
     def parse(cls, data: bytes, source: str) -> WordDictionary:

@@ -141,6 +141,12 @@ class Settings(BaseSettings):
         "service_processes > 1): decoding events and writing them to Neo4j use the CPU the "
         "requests leave over; its writes under the outbox lock keep the normal priority.",
     )
+    service_grpc_experiments: str = Field(
+        "-event_engine_listener",
+        description="gRPC core experiment switches (its GRPC_EXPERIMENTS, comma-separated, "
+        "'-name' = off) for the server processes; the default saved ~20% of a server's CPU per "
+        "streamed message here (see fraudgraph/service/grpc_experiments.py); '' = gRPC's own.",
+    )
     service_gc_freeze_s: float = Field(
         1.0,
         ge=0,

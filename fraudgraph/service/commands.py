@@ -60,6 +60,11 @@ def serve(
 
 def _serve_here(settings: Settings) -> None:
     """One server, in this process."""
+    from fraudgraph.service.grpc_experiments import GrpcExperiments
+
+    # Before anything loads gRPC: its core reads the experiments when it initialises.
+    if not GrpcExperiments.export(settings.service_grpc_experiments):
+        typer.echo("warning: gRPC was loaded before service_grpc_experiments was set", err=True)
     from fraudgraph.graph.driver import create_driver
     from fraudgraph.service.service_runtime import RuntimeOptions, ServiceRuntime
     from fraudgraph.service.service_worker import ServiceWorker
@@ -160,7 +165,7 @@ def bench_serve(
     streams: int = typer.Option(0, help="Send over N ScoreStream streams (0: unary calls)."),
     workers: int = typer.Option(4, help="Server threads."),
     processes: int = typer.Option(2, min=1, help="Server processes sharing the port."),
-    client: str = typer.Option("node", help="Load generator: node (default) or python."),
+    client: str = typer.Option("node", help="Load generator: node (default), go or python."),
     kernel_spread: bool = typer.Option(
         False, help="Connect to the shared port only (the kernel picks each connection's process)."
     ),

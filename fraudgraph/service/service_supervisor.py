@@ -39,6 +39,7 @@ import psutil
 
 from fraudgraph.errors import ConfigurationError
 from fraudgraph.service.flusher_process import FlusherProcess, FlusherSpec
+from fraudgraph.service.grpc_experiments import GrpcExperiments
 from fraudgraph.service.service_worker import ServiceWorker, WorkerReady, WorkerSpec
 
 LOG = logging.getLogger(__name__)
@@ -91,6 +92,8 @@ class ServiceSupervisor:
 
     def start(self, timeout_s: float = READY_TIMEOUT_S) -> int:
         """Start every worker and wait until all serve; return the shared port."""
+        # Spawned workers read it when they load gRPC (this process's gRPC is already loaded).
+        GrpcExperiments.export(self.spec.settings.service_grpc_experiments)
         try:
             self.port = self._reserve(self.spec.options.host, self.spec.options.port)
             self.private_ports = [

@@ -136,6 +136,15 @@ def test_each_process_also_serves_on_a_port_of_its_own(supervisor: ServiceSuperv
     assert landed == [{pids[0]: 3, pids[1]: 0}, {pids[0]: 0, pids[1]: 3}]
 
 
+def test_workers_start_with_the_configured_grpc_experiments(
+    supervisor: ServiceSupervisor,
+) -> None:
+    wanted = supervisor.spec.settings.service_grpc_experiments
+    assert wanted  # the default turns an experiment off (see GrpcExperiments)
+    for pid in supervisor.pids():
+        assert psutil.Process(pid).environ().get("GRPC_EXPERIMENTS") == wanted
+
+
 def test_a_killed_worker_is_restarted_and_serves(supervisor: ServiceSupervisor) -> None:
     ports = list(supervisor.private_ports)
     victim = supervisor.pids()[1]

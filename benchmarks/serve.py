@@ -1,7 +1,7 @@
 """Serving benchmark: p50/p95/p99 latency, throughput and errors of ScoreTransaction.
 
 Usage: ``python benchmarks/serve.py [--rate 1000] [--duration 20] [--streams 8] [--processes 2]
-[--neo4j-uri bolt://host:7687] [--models-dir var/models] [--client node|python]
+[--neo4j-uri bolt://host:7687] [--models-dir var/models] [--client go|node|python]
 [--kernel-spread] [--flush-batch N] [--flush-min-s S] [--json FILE]``; prints one JSON object
 (also written to ``--json``). The same runs as ``fraudgraph bench serve``. The client spreads
 its connections round-robin over the server processes' own ports unless ``--kernel-spread``
@@ -58,7 +58,10 @@ def main() -> None:
         help="Unmeasured first seconds of the measured run's own client (same connections).",
     )
     parser.add_argument(
-        "--client", choices=("node", "python"), default="node", help="Load generator to use."
+        "--client",
+        choices=("go", "node", "python"),
+        default="go",
+        help="Load generator: go (clients/go, the cheapest), node (clients/node) or python.",
     )
     args = parser.parse_args()
     config = BenchConfig(

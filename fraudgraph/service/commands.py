@@ -165,7 +165,7 @@ def bench_serve(
     streams: int = typer.Option(0, help="Send over N ScoreStream streams (0: unary calls)."),
     workers: int = typer.Option(4, help="Server threads."),
     processes: int = typer.Option(2, min=1, help="Server processes sharing the port."),
-    client: str = typer.Option("node", help="Load generator: node (default), go or python."),
+    client: str = typer.Option("go", help="Load generator: go (default), node or python."),
     kernel_spread: bool = typer.Option(
         False, help="Connect to the shared port only (the kernel picks each connection's process)."
     ),

@@ -1,7 +1,8 @@
-"""Both benchmark load generators against an in-process server: counts, latencies, errors."""
+"""The benchmark load generators against an in-process server: counts, latencies, errors."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,13 +11,21 @@ import pytest
 from fraudgraph.graph.driver import create_driver
 from fraudgraph.service.identifier_extractor import IdentifierExtractor
 from fraudgraph.service.load_generator import LoadGenerator, LoadPlan, LoadResult
-from fraudgraph.service.node_load_generator import NodeLoadGenerator
+from fraudgraph.service.process_load_generator import ProcessLoadGenerator
 from fraudgraph.service.service_runtime import RuntimeOptions, ServiceRuntime
 from tests.unit.service.conftest import offline_settings
 
 needs_node = pytest.mark.skipif(
-    not NodeLoadGenerator.available(), reason="node and clients/node/node_modules are needed"
+    not ProcessLoadGenerator.available("node"),
+    reason="node and clients/node/node_modules are needed",
 )
+#: Skipped where the Go load generator is not built; under CI (which builds it) it must run.
+needs_go = pytest.mark.skipif(
+    not ProcessLoadGenerator.available("go") and os.environ.get("CI", "").lower() != "true",
+    reason="clients/go/bin/loadgen is needed (make install, with Go)",
+)
+#: The load generators every test here runs.
+KINDS = [pytest.param("node", marks=needs_node), pytest.param("go", marks=needs_go), "python"]
 
 
 def _plan(runtime: ServiceRuntime, **kw: object) -> LoadPlan:
@@ -30,10 +39,10 @@ def _plan(runtime: ServiceRuntime, **kw: object) -> LoadPlan:
 
 
 def _run(kind: str, plan: LoadPlan) -> LoadResult:
-    return NodeLoadGenerator(plan).run() if kind == "node" else LoadGenerator(plan).run()
+    return LoadGenerator(plan).run() if kind == "python" else ProcessLoadGenerator(plan, kind).run()
 
 
-@pytest.mark.parametrize("kind", [pytest.param("node", marks=needs_node), "python"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("streams", [0, 3])
 def test_every_scheduled_request_is_answered_and_timed(
     runtime: ServiceRuntime, kind: str, streams: int
@@ -51,7 +60,7 @@ def test_every_scheduled_request_is_answered_and_timed(
     assert runtime.outbox.depth() == 100  # each request scored and recorded once
 
 
-@pytest.mark.parametrize("kind", [pytest.param("node", marks=needs_node), "python"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("streams", [0, 2])
 def test_refused_calls_are_counted_by_status(
     runtime: ServiceRuntime, kind: str, streams: int
@@ -71,7 +80,7 @@ def test_refused_calls_are_counted_by_status(
     assert runtime.outbox.depth() == 0
 
 
-@pytest.mark.parametrize("kind", [pytest.param("node", marks=needs_node), "python"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("streams", [0, 2])
 def test_warm_up_requests_are_sent_but_not_measured(
     runtime: ServiceRuntime, kind: str, streams: int
@@ -84,13 +93,12 @@ def test_warm_up_requests_are_sent_but_not_measured(
     assert runtime.outbox.depth() == 150  # the warm-up's requests were scored all the same
 
 
-@needs_node
-def test_node_result_is_parsed_into_a_load_result() -> None:
+def test_process_result_is_parsed_into_a_load_result() -> None:
     text = (
         '{"sent": 3, "elapsed_s": 0.5, "client_ms": [1.5, 2, 3], "server_ms": [0.5, 1, 1],'
         ' "errors": {"DEADLINE_EXCEEDED": 1}, "actions": {"ACTION_ALLOW": 2}}'
     )
-    result = NodeLoadGenerator.parse(text)
+    result = ProcessLoadGenerator.parse(text)
     assert result.client_ms == [1.5, 2.0, 3.0]
     assert result.errors == {"DEADLINE_EXCEEDED": 1}
     assert result.actions == {"ACTION_ALLOW": 2}
@@ -112,7 +120,7 @@ def second_runtime(tmp_path: Path, extractor: IdentifierExtractor) -> Iterator[S
         driver.close()
 
 
-@pytest.mark.parametrize("kind", [pytest.param("node", marks=needs_node), "python"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("streams", [0, 4])
 def test_connections_are_spread_round_robin_over_the_targets(
     runtime: ServiceRuntime, second_runtime: ServiceRuntime, kind: str, streams: int

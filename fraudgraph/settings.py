@@ -141,6 +141,11 @@ class Settings(BaseSettings):
         "service_processes > 1): decoding events and writing them to Neo4j use the CPU the "
         "requests leave over; its writes under the outbox lock keep the normal priority.",
     )
+    service_pin_processes: bool = Field(
+        True,
+        description="With service_processes > 1, bind each server process to a share of the "
+        "CPUs of its own (see fraudgraph/service/cpu_shares.py); the flusher is not bound.",
+    )
     service_grpc_experiments: str = Field(
         "-event_engine_listener",
         description="gRPC core experiment switches (its GRPC_EXPERIMENTS, comma-separated, "

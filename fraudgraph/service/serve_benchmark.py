@@ -157,6 +157,8 @@ class ServeBenchmark:
             "min_interval_s": settings.service_outbox_min_flush_s,
         }
         report["environment"]["neo4j_local_scheduler"] = _scheduler(neo4j_pid)
+        report["environment"]["grpc_experiments"] = settings.service_grpc_experiments
+        report["environment"]["server_processes_pinned"] = settings.service_pin_processes
         return report
 
     def _settings(self, var_dir: Path) -> Settings:

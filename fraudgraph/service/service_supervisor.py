@@ -38,6 +38,7 @@ from multiprocessing.process import BaseProcess
 import psutil
 
 from fraudgraph.errors import ConfigurationError
+from fraudgraph.service.cpu_shares import CpuShares
 from fraudgraph.service.flusher_process import FlusherProcess, FlusherSpec
 from fraudgraph.service.grpc_experiments import GrpcExperiments
 from fraudgraph.service.service_worker import ServiceWorker, WorkerReady, WorkerSpec
@@ -241,7 +242,13 @@ class ServiceSupervisor:
             if self.spec.options.metrics_port
             else 0,
         )
-        return replace(self.spec, options=options, slot=slot)
+        return replace(self.spec, options=options, slot=slot, cpus=self._cpus(slot))
+
+    def _cpus(self, slot: int) -> tuple[int, ...]:
+        """The CPUs server process ``slot`` binds itself to (none with one process)."""
+        if self.processes < 2 or not self.spec.settings.service_pin_processes:
+            return ()
+        return CpuShares.split(CpuShares.available(), self.processes)[slot]
 
     def _await_ready(self, child: _Child, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s

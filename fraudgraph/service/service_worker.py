@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection
 from types import FrameType
 
 from fraudgraph.graph.driver import create_driver
+from fraudgraph.service.cpu_shares import CpuShares
 from fraudgraph.service.identifier_extractor import EntitySource
 from fraudgraph.service.json_log_formatter import JsonLogFormatter
 from fraudgraph.service.service_runtime import RuntimeOptions, ServiceRuntime
@@ -45,6 +46,8 @@ class WorkerSpec:
     wait_for_model: bool = False
     sample_pools: bool = False
     json_logs: bool = True
+    #: CPUs the process binds itself to (empty: not bound; see CpuShares).
+    cpus: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,8 @@ class ServiceWorker:
         """The spawned process's entry point."""
         if spec.json_logs:
             JsonLogFormatter.install()
+        if spec.cpus and not CpuShares.bind(spec.cpus):
+            LOG.warning("server process %d: cannot bind to CPUs %s", spec.slot, spec.cpus)
         ServiceWorker(spec, conn).run()
 
     @staticmethod

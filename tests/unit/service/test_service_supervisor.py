@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from fraudgraph._proto.fraudgraph.v1 import scoring_pb2 as pb
+from fraudgraph.service.cpu_shares import CpuShares
 from fraudgraph.service.outbox import Outbox
 from fraudgraph.service.service_runtime import RuntimeOptions
 from fraudgraph.service.service_supervisor import ServiceSupervisor
@@ -143,6 +144,14 @@ def test_workers_start_with_the_configured_grpc_experiments(
     assert wanted  # the default turns an experiment off (see GrpcExperiments)
     for pid in supervisor.pids():
         assert psutil.Process(pid).environ().get("GRPC_EXPERIMENTS") == wanted
+
+
+def test_each_worker_runs_on_cpus_of_its_own(supervisor: ServiceSupervisor) -> None:
+    shares = CpuShares.split(CpuShares.available(), 2)
+    for pid, share in zip(supervisor.pids(), shares, strict=True):
+        # every thread, gRPC's own included
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            assert os.sched_getaffinity(int(task.name)) == set(share)
 
 
 def test_a_killed_worker_is_restarted_and_serves(supervisor: ServiceSupervisor) -> None:

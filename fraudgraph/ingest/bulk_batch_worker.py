@@ -74,6 +74,7 @@ class BatchWorker:
 
 
 def _transform(loader: Loader, sources: list[SourceFile], out: Queue[Any]) -> None:
+    _single_threaded_torch()
     for source in sources:
         result = FileSummary()
         try:
@@ -83,3 +84,17 @@ def _transform(loader: Loader, sources: list[SourceFile], out: Queue[Any]) -> No
             out.put(("error", f"{type(exc).__name__}: {exc}"))
             return
         out.put(("done", result))
+
+
+def _single_threaded_torch() -> None:
+    """Keep torch out of OpenMP in this forked process.
+
+    GNU OpenMP does not survive a fork: once the parent has run a parallel region, the
+    child's first one waits forever for threads that were not copied. This hung a
+    100k/1M bulk load in the NER models' embedding look-up, with the parent waiting on the
+    queue. With one thread, torch runs its loops inline and never enters OpenMP; the
+    worker is one of the two busy processes anyway.
+    """
+    import torch
+
+    torch.set_num_threads(1)

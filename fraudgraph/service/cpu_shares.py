@@ -2,8 +2,8 @@
 
 A server process's threads (gRPC's completion-queue thread, the RPC workers, the outbox's
 group commit) hand the GIL to each other on every message. Left to the scheduler, these hand-
-overs wake threads on the other core as often as not, and the process's two busy processes
-migrate between cores. Bound to one core each (two processes on this 2-core machine), the
+overs wake threads on the other core as often as not, and the busy server processes migrate
+between cores. Bound to one core each (two processes on this 2-core machine), the
 benchmark's client p99 went from 15.4, 33.4 and 17.3 ms to 7.7, 9.4 and 8.4 ms (paired
 runs; server p99 4.5-7.0 to 2.1-2.6 ms), at about the same CPU per request.
 """

@@ -52,6 +52,13 @@ class _Program:
     cwd: Path
     missing: str
 
+    def require(self) -> list[str]:
+        """The command that starts it; an error saying what is missing when it cannot."""
+        command = self.command()
+        if command is None:
+            raise ConfigurationError(self.missing)
+        return command
+
 
 _PROGRAMS = {
     "go": _Program(
@@ -72,7 +79,7 @@ class ProcessLoadGenerator:
     process of its own and reads its JSON result."""
 
     def __init__(self, plan: LoadPlan, client: str) -> None:
-        self._program(client)
+        self._spec = self._program(client)
         self.plan = plan
         self.client = client
 
@@ -85,11 +92,7 @@ class ProcessLoadGenerator:
     def require(client: str) -> list[str]:
         """The command that starts the ``client`` load generator; an error saying what is
         missing when it cannot run here."""
-        program = ProcessLoadGenerator._program(client)
-        command = program.command()
-        if command is None:
-            raise ConfigurationError(program.missing)
-        return command
+        return ProcessLoadGenerator._program(client).require()
 
     @staticmethod
     def _program(client: str) -> _Program:
@@ -100,8 +103,8 @@ class ProcessLoadGenerator:
 
     def run(self) -> LoadResult:
         """Run the plan to completion (blocking)."""
-        program = _PROGRAMS[self.client]
-        command = self.require(self.client)
+        program = self._spec
+        command = program.require()
         plan_text = json.dumps(dataclasses.asdict(self.plan))
         done = subprocess.run(
             command, input=plan_text, capture_output=True, text=True,

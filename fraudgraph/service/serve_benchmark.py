@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import psutil
 
+from fraudgraph.service.cpu_speed_probe import CpuSpeedProbe
 from fraudgraph.service.load_generator import LoadGenerator, LoadPlan, LoadResult
 from fraudgraph.service.outbox import Outbox
 from fraudgraph.service.process_load_generator import ProcessLoadGenerator
@@ -103,6 +104,7 @@ class ServeBenchmark:
         c = self.config
         if c.client != "python":
             ProcessLoadGenerator.require(c.client)  # before minutes of set-up, not after
+        speed_ms = CpuSpeedProbe().best_ms()  # before any server runs: a quiet measurement
         with tempfile.TemporaryDirectory(prefix="fg-bench-") as tmp:
             settings = self._settings(Path(tmp))
             options = RuntimeOptions.from_settings(settings)
@@ -158,6 +160,8 @@ class ServeBenchmark:
         }
         report["environment"]["neo4j_local_scheduler"] = _scheduler(neo4j_pid)
         report["environment"]["grpc_experiments"] = settings.service_grpc_experiments
+        report["environment"]["cpu_model"] = CpuSpeedProbe.model()
+        report["environment"]["cpu_speed_probe_ms"] = speed_ms
         report["environment"]["server_processes_pinned"] = settings.service_pin_processes
         return report
 

@@ -140,5 +140,7 @@ class CharVectorPretrainer:
         nlp = spacy.blank(language)
         keys = [nlp.vocab.strings.add(char) for char in chars]
         nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=vectors, keys=keys)
+        # spaCy creates only the last folder; a fresh checkout has no var/models/nlp yet.
+        path.parent.mkdir(parents=True, exist_ok=True)
         nlp.to_disk(path)
         return path

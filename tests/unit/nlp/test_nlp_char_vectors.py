@@ -59,6 +59,13 @@ def test_written_vectors_load_as_a_spacy_pipeline(tmp_path: Path) -> None:
     assert not nlp.vocab["京"].has_vector
 
 
+def test_vectors_are_written_where_the_parent_folders_do_not_exist_yet(tmp_path: Path) -> None:
+    # `nlp train --target weibo` on a fresh checkout: var/models/nlp does not exist.
+    path = tmp_path / "var" / "models" / "nlp" / ".weibo-vectors"
+    assert CharVectorPretrainer(SMALL).write(["上海市", "海市"], path) == path
+    assert (path / "meta.json").is_file()
+
+
 def write_columns(root: Path, name: str, train: str, dev: str) -> None:
     folder = root / "nlp" / "zh" / name
     folder.mkdir(parents=True)

@@ -1,9 +1,14 @@
 """Pairwise precision/recall of entity resolution against a synthetic world's ground truth.
 
-Predicted clusters are the connected components of the SAME_AS links; the truth clusters are
-the applications of each ``person_id`` in ``truth/identity.jsonl``. A pair of applications is
-predicted-positive when both lie in one predicted cluster. Counts come from the contingency
-table, so no quadratic pair enumeration is needed.
+Customers: predicted clusters are the connected components of the record-level SAME_AS links;
+the truth clusters are the applications of each ``person_id`` in ``truth/identity.jsonl``.
+Addresses and employers (when the truth names their ``address_id`` / ``employer_id``): an
+application's ``address`` / ``employer`` field is extracted as ingest does it (the entity's
+canonical graph key), and two applications are predicted to name the same address or employer
+when their keys are equal ("keys") or joined by the mention-level SAME_AS links
+("keys_and_same_as"). A pair of applications is predicted-positive when both lie in one
+predicted cluster. Counts come from the contingency table, so no quadratic pair enumeration is
+needed.
 """
 
 from __future__ import annotations
@@ -13,13 +18,23 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fraudgraph.errors import IngestError, NotFoundError
 from fraudgraph.nlp.entity_resolver import EntityResolver, SameAsLink
+from fraudgraph.nlp.mention_linker import MentionLinker
 from fraudgraph.nlp.party_record import PartyRecord
+from fraudgraph.types import EntityKind
+
+if TYPE_CHECKING:
+    from fraudgraph.nlp.extractor import EntityExtractor
 
 _FIELDS = ("name", "id_number", "phone", "email", "address", "employer")
+#: Entity types scored besides customers: (report name, record field, kind, truth column).
+_ENTITY_TYPES = (
+    ("address", "address", EntityKind.ADDRESS, "address_id"),
+    ("employer", "employer", EntityKind.ORGANIZATION, "employer_id"),
+)
 
 
 def _pairs(count: int) -> int:
@@ -82,15 +97,68 @@ class ResolutionEvaluator:
         predicted = self.clusters((r.record_id for r in records), links)
         return {"records": len(records), "links": len(links), **self.pairwise(predicted, truth)}
 
-    def run_world(self, world: Path, resolver: EntityResolver | None = None) -> dict[str, Any]:
-        """Evaluate on a synthetic world directory (applications file + truth/identity.jsonl)."""
+    def evaluate_entities(
+        self,
+        records: Sequence[PartyRecord],
+        truth: Mapping[str, str],
+        kind: EntityKind,
+        extractor: EntityExtractor,
+        linker: MentionLinker,
+    ) -> dict[str, Any]:
+        """Score the address or employer (``kind``) keys of ``records`` against ``truth``
+        (record id -> address or employer id; records without one are left out)."""
+        from fraudgraph.nlp.extractor import TextRecord
+
+        field = "address" if kind is EntityKind.ADDRESS else "employer"
+        scored = [r for r in records if r.record_id in truth and getattr(r, field).strip()]
+        texts = [TextRecord(getattr(r, field), r.record_id, field) for r in scored]
+        keys: dict[str, str] = {}
+        for record, entities in zip(scored, extractor.extract_many(texts), strict=True):
+            named = [e for e in entities if e.kind is kind]
+            # No entity (an unparseable value) keeps the record alone: a miss, not a match.
+            keys[record.record_id] = (
+                f"{kind.value}:{named[0].canonical}" if named else f"none:{record.record_id}"
+            )
+        links = linker.link((kind, key.split(":", 1)[1]) for key in set(keys.values()))
+        joined = self.clusters(set(keys.values()), links)
+        truth_scored = {r.record_id: truth[r.record_id] for r in scored}
+        return {
+            "records": len(scored),
+            "distinct_keys": len(set(keys.values())),
+            "same_as_links": len(links),
+            "keys": self.pairwise(keys, truth_scored),
+            "keys_and_same_as": self.pairwise(
+                {record: joined[key] for record, key in keys.items()}, truth_scored
+            ),
+        }
+
+    def run_world(
+        self,
+        world: Path,
+        resolver: EntityResolver | None = None,
+        extractor: EntityExtractor | None = None,
+    ) -> dict[str, Any]:
+        """Evaluate on a synthetic world directory (applications file + truth/identity.jsonl):
+        customers always, addresses and employers when the truth names them (the NLP models
+        are loaded for it unless ``extractor`` is given)."""
         truth_path = world / "truth" / "identity.jsonl"
         if not truth_path.is_file():
             raise NotFoundError(f"no ground truth at {truth_path}")
-        truth = {row["application_id"]: row["person_id"] for row in self._json_lines(truth_path)}
+        rows = self._json_lines(truth_path)
+        truth = {row["application_id"]: row["person_id"] for row in rows}
         records = self._applications(world)
         report = self.evaluate(records, truth, resolver or EntityResolver())
-        return {"benchmark": "entity_resolution", "world": str(world), **report}
+        by_type: dict[str, Any] = {"customer": dict(report)}
+        for name, _, kind, column in _ENTITY_TYPES:
+            ids = {row["application_id"]: row[column] for row in rows if row.get(column)}
+            if not ids:
+                continue  # a world written before the truth named addresses and employers
+            if extractor is None:
+                from fraudgraph.nlp.extractor import EntityExtractor
+
+                extractor = EntityExtractor.load()
+            by_type[name] = self.evaluate_entities(records, ids, kind, extractor, MentionLinker())
+        return {"benchmark": "entity_resolution", "world": str(world), **report, "by_type": by_type}
 
     def _applications(self, world: Path) -> list[PartyRecord]:
         for name in ("applications.jsonl", "applications.csv"):

@@ -146,10 +146,20 @@ class ApplicationWriter:
                 rings[ring].add_member("application", app_id)
                 if plan is not None:  # bust-outs span their spending spree, not their applications
                     rings[ring].widen(created)
-            sinks.identity.write({"application_id": app_id, "person_id": f"P{person:08d}"})
+            sinks.identity.write(self._identity(app_id, person))
             self._annotate(sinks.annotations, app_id, record, texts)
             count += 1
         return count
+
+    def _identity(self, app_id: str, person: int) -> dict[str, str | None]:
+        """Entity-resolution truth of one application: its person, address and employer."""
+        employer = int(self._pop.employer[person])
+        return {
+            "application_id": app_id,
+            "person_id": f"P{person:08d}",
+            "address_id": f"A{int(self._pop.home[person]):08d}",
+            "employer_id": f"O{employer:08d}" if employer >= 0 else None,
+        }
 
     # --- one application ----------------------------------------------------------------------
 

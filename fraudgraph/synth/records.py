@@ -65,10 +65,14 @@ class GroupTruth:
 
 @dataclass(frozen=True, slots=True)
 class IdentityLink:
-    """Which person (or synthetic identity) stands behind an application."""
+    """Which person (or synthetic identity) stands behind an application, and which address
+    and employer its ``address`` and ``employer`` fields name (however they are written);
+    ``employer_id`` is None for the self-employed and the not employed."""
 
     application_id: str
     person_id: str
+    address_id: str | None = None
+    employer_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,3 +116,49 @@ def test_run_world_reads_applications_and_truth(tmp_path: Path) -> None:
     )
     report = ResolutionEvaluator().run_world(tmp_path)
     assert (report["precision"], report["recall"], report["links"]) == (1.0, 1.0, 1)
+
+
+def test_world_report_scores_addresses_and_employers_per_type(tmp_path: Path) -> None:
+    home, changan = "重庆市渝中区解放碑路12号3栋2单元501室", "重庆长安汽车股份有限公司"
+    rows = [
+        ("a1", "p1", home, changan, "A1", "O1"),
+        ("a2", "p2", home, changan, "A1", "O1"),
+        ("a3", "p3", "重庆市江北区观音桥路8号1栋1单元101室", "泰和装饰工程有限公司", "A2", "O2"),
+        ("a4", "p4", "重庆市江北区观音桥路9号1栋1单元101室", "", "A3", None),
+    ]
+    apps = [
+        {"application_id": a, "name": f"客户{a}", "phone": "", "address": addr, "employer": emp}
+        for a, _, addr, emp, _, _ in rows
+    ]
+    truth = [
+        {"application_id": a, "person_id": p, "address_id": ad, "employer_id": em}
+        for a, p, _, _, ad, em in rows
+    ]
+    (tmp_path / "applications.jsonl").write_text(
+        "\n".join(json.dumps(row, ensure_ascii=False) for row in apps), encoding="utf-8"
+    )
+    (tmp_path / "truth").mkdir()
+    (tmp_path / "truth" / "identity.jsonl").write_text("\n".join(json.dumps(t) for t in truth))
+    report = ResolutionEvaluator().run_world(tmp_path)
+    by_type = report["by_type"]
+    assert by_type["customer"]["precision"] == report["precision"]
+    address = by_type["address"]
+    assert address["records"] == 4
+    # a1/a2 are the one true pair; a4's road number differs from a3's, so no other pair.
+    assert (address["keys"]["true_pairs"], address["keys"]["true_positive_pairs"]) == (1, 1)
+    assert address["keys"]["precision"] == 1.0
+    employer = by_type["employer"]
+    assert employer["records"] == 3  # a4 names no employer
+    assert (employer["keys"]["precision"], employer["keys"]["recall"]) == (1.0, 1.0)
+
+
+def test_world_report_without_entity_truth_scores_customers_only(tmp_path: Path) -> None:
+    (tmp_path / "applications.jsonl").write_text(
+        json.dumps({"application_id": "a1", "name": "李伟", "address": "重庆市渝中区"}),
+        encoding="utf-8",
+    )
+    (tmp_path / "truth").mkdir()
+    (tmp_path / "truth" / "identity.jsonl").write_text(
+        json.dumps({"application_id": "a1", "person_id": "p1"})
+    )
+    assert list(ResolutionEvaluator().run_world(tmp_path)["by_type"]) == ["customer"]

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 LOG = logging.getLogger(__name__)
-VERSION = "0.1.0"
+VERSION = "0.2.0"  # 0.2.0: romanised addresses keyed without the Chinese parser
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[2] / "nlp" / "models"
 LANGUAGES = ("zh", "en")
 IDENTIFIER_EXTRACTOR = "fraudgraph.nlp.identifiers"

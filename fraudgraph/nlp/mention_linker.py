@@ -66,4 +66,24 @@ class MentionLinker:
             # Same organisation core or same romanisation: as strong as an exact key, but
             # kept below 1 because homophones and namesakes exist.
             return 0.95
-        return ratio(left.split(":", 1)[1], right.split(":", 1)[1]) / 100.0
+        left_key, right_key = left.split(":", 1)[1], right.split(":", 1)[1]
+        if block.startswith("road:") and _conflict(left_key, right_key):
+            return 0.0
+        return ratio(left_key, right_key) / 100.0
+
+
+def _conflict(left: str, right: str) -> bool:
+    """True when two address keys give one number (road, building, unit, room ...) different
+    values: No. 8 and No. 9 of a road are neighbours, not spellings of one address. Names may
+    differ by a typo, and a component one key lacks is no conflict."""
+    left_numbers = _numbers(left)
+    right_numbers = _numbers(right)
+    return any(
+        left_numbers[label] != right_numbers[label]
+        for label in left_numbers.keys() & right_numbers.keys()
+    )
+
+
+def _numbers(key: str) -> dict[str, str]:
+    pairs = (part.split("=", 1) for part in key.split("|") if "=" in part)
+    return {label: value for label, value in pairs if label.endswith("no")}

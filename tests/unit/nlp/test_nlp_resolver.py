@@ -162,3 +162,25 @@ def test_world_report_without_entity_truth_scores_customers_only(tmp_path: Path)
         json.dumps({"application_id": "a1", "person_id": "p1"})
     )
     assert list(ResolutionEvaluator().run_world(tmp_path)["by_type"]) == ["customer"]
+
+
+def test_neighbouring_addresses_are_not_linked_but_a_typo_is() -> None:
+    road = "district=江北|road=观音桥路"
+    here = f"{road}|roadno=8|poi=华星大厦|roomno=101"
+    typo = f"{road}|roadno=8|poi=华兴大厦|roomno=101"
+    next_door = f"{road}|roadno=9|poi=华星大厦|roomno=101"  # one character from `here`
+    links = MentionLinker().link([(EntityKind.ADDRESS, k) for k in (here, typo, next_door)])
+    assert {(link.left, link.right) for link in links} == {(f"ADDRESS:{typo}", f"ADDRESS:{here}")}
+
+
+def test_romanised_addresses_written_two_ways_share_a_key_without_parts() -> None:
+    from fraudgraph.nlp.canonicaliser import Canonicaliser
+
+    canonicaliser = Canonicaliser()
+    upper = "ROOM 807, UNIT 4, BUILDING 27, NO. 85 HEPING ROAD, CHENGKOU COUNTY, CHONGQING"
+    plain = "Room 807 Unit 4 Building 27 No. 85 Heping Rd. Chengkou County Chongqing"
+    key, parts = canonicaliser.canonical(EntityKind.ADDRESS, upper)
+    assert (key, parts) == (canonicaliser.canonical(EntityKind.ADDRESS, plain)[0], {})
+    assert key == "room 807 unit 4 building 27 no 85 heping road chengkou county chongqing"
+    other = canonicaliser.canonical(EntityKind.ADDRESS, plain.replace("807", "808"))[0]
+    assert other != key

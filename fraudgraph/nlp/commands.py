@@ -120,6 +120,71 @@ def resolve_eval(
     typer.echo(text)
 
 
+_LINK_KINDS = {"organization": "ORGANIZATION", "address": "ADDRESS", "person": "PERSON"}
+
+
+def _kind(name: str) -> str:
+    if name not in _LINK_KINDS:
+        raise typer.BadParameter(f"{name!r}: one of {', '.join(_LINK_KINDS)}")
+    return _LINK_KINDS[name]
+
+
+@nlp_app.command("link")
+def link(
+    kinds: Annotated[
+        str, typer.Option(help="Comma-separated: organization, address, person.")
+    ] = "organization,address,person",
+) -> None:
+    """Propose SAME_AS links between employer, address and name nodes already in the graph
+    (reviewable; a rejected link stays rejected when this runs again)."""
+    from fraudgraph.graph.driver import create_driver
+    from fraudgraph.graph.same_as_repository import SameAsRepository
+    from fraudgraph.ingest.entity_link_job import EntityLinkJob
+    from fraudgraph.settings import Settings
+    from fraudgraph.types import EntityKind
+
+    chosen = [EntityKind(_kind(name.strip())) for name in kinds.split(",") if name.strip()]
+    settings = Settings()
+    driver = create_driver(settings)
+    try:
+        repository = SameAsRepository(driver, settings.neo4j_database, settings.neo4j_batch_size)
+        counts = EntityLinkJob(repository).run(chosen)
+    finally:
+        driver.close()
+    for node_label, stored in counts.items():
+        typer.echo(f"{node_label}: {stored} SAME_AS links")
+
+
+@nlp_app.command("review-link")
+def review_link(
+    kind: Annotated[str, typer.Argument(help="organization, address or person.")],
+    left: Annotated[str, typer.Argument(help="Key of one node.")],
+    right: Annotated[str, typer.Argument(help="Key of the other node.")],
+    status: Annotated[str, typer.Option(help="confirmed, rejected or candidate.")],
+    reviewer: Annotated[str, typer.Option(help="Who decided (kept on the link).")],
+) -> None:
+    """Confirm or reject a SAME_AS link between two entity nodes."""
+    from fraudgraph.errors import NotFoundError
+    from fraudgraph.graph.driver import create_driver
+    from fraudgraph.graph.same_as_repository import SameAsRepository
+    from fraudgraph.ingest.graph_rows import ENTITY_NODES
+    from fraudgraph.settings import Settings
+    from fraudgraph.types import EntityKind
+
+    node_label = ENTITY_NODES[EntityKind(_kind(kind))][0]
+    settings = Settings()
+    driver = create_driver(settings)
+    try:
+        found = SameAsRepository(driver, settings.neo4j_database).review(
+            node_label, left, right, status, reviewer
+        )
+    finally:
+        driver.close()
+    if not found:
+        raise NotFoundError(f"no SAME_AS link between {node_label} {left!r} and {right!r}")
+    typer.echo(f"{node_label} {left!r} SAME_AS {right!r}: {status}")
+
+
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the top-level app."""
     app.command("extract")(extract)

@@ -1,0 +1,50 @@
+"""Proposes SAME_AS links between the employer, address and name nodes already in the graph.
+
+Ingest gives every spelling of an employer or address its own node, keyed by its canonical
+form; this job reads those keys back, asks :class:`MentionLinker` which of them are the same
+thing (shared organisation core, a missing building number, one romanised name) and stores its
+answers as reviewable SAME_AS links. It reads the whole key set of a label, so it runs after a
+load, not per record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from fraudgraph.graph.same_as_repository import SameAsRepository
+from fraudgraph.ingest.graph_rows import ENTITY_NODES
+from fraudgraph.nlp.extractor import VERSION
+from fraudgraph.nlp.mention_linker import MentionLinker
+from fraudgraph.types import EntityKind
+
+LINKER = "fraudgraph.nlp.mention_linker"
+LINKED_KINDS: tuple[EntityKind, ...] = (
+    EntityKind.ORGANIZATION,
+    EntityKind.ADDRESS,
+    EntityKind.PERSON,
+)
+
+
+class EntityLinkJob:
+    """Reads entity keys, links them, writes the SAME_AS candidates; one label at a time."""
+
+    def __init__(self, repository: SameAsRepository, linker: MentionLinker | None = None) -> None:
+        self.repository = repository
+        self.linker = linker or MentionLinker()
+
+    def run(self, kinds: Sequence[EntityKind] = LINKED_KINDS) -> dict[str, int]:
+        """Links stored per node label."""
+        return {ENTITY_NODES[kind][0]: self._link(kind) for kind in kinds}
+
+    def _link(self, kind: EntityKind) -> int:
+        node_label = ENTITY_NODES[kind][0]
+        keys = self.repository.keys(node_label)
+        prefix = f"{kind.value}:"  # the linker names its ends KIND:key
+        links = [
+            replace(
+                link, left=link.left.removeprefix(prefix), right=link.right.removeprefix(prefix)
+            )
+            for link in self.linker.link((kind, key) for key in keys)
+        ]
+        return self.repository.write(node_label, links, LINKER, VERSION)

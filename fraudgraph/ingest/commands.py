@@ -40,6 +40,11 @@ def ingest(
         help="Only write the bulk import CSV files (and the neo4j-admin command) to this "
         "folder, for an operator to import into a server of their own.",
     ),
+    link: bool = typer.Option(
+        True,
+        help="Afterwards, propose SAME_AS links between employer, address and name nodes "
+        "(as `fraudgraph nlp link`).",
+    ),
 ) -> None:
     """Load records into the graph: batched MERGEs, resumable, bad rows to a rejects file."""
     from fraudgraph.graph.driver import create_driver
@@ -63,6 +68,8 @@ def ingest(
     gc.freeze()
     if bulk or bulk_csv_only is not None:
         _bulk(settings, path, files, extractor, nlp, batch_size, bulk_csv_only)
+        if link and bulk_csv_only is None:
+            _link(settings)
         return
     driver = create_driver(settings)
     try:
@@ -79,6 +86,22 @@ def ingest(
     finally:
         driver.close()
     print_summary(summary)
+    if link:
+        _link(settings)
+
+
+def _link(settings: Settings) -> None:
+    from fraudgraph.graph.driver import create_driver
+    from fraudgraph.graph.same_as_repository import SameAsRepository
+    from fraudgraph.ingest.entity_link_job import EntityLinkJob
+
+    driver = create_driver(settings)
+    try:
+        repository = SameAsRepository(driver, settings.neo4j_database, settings.neo4j_batch_size)
+        counts = EntityLinkJob(repository).run()
+    finally:
+        driver.close()
+    console.print("SAME_AS candidates: " + ", ".join(f"{lbl} {n:,}" for lbl, n in counts.items()))
 
 
 def _bulk(

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from neo4j import Driver
 
@@ -13,6 +18,7 @@ from fraudgraph.graph.stats import graph_counts
 from fraudgraph.ingest.entity_link_job import LINKER, EntityLinkJob
 from fraudgraph.nlp.extractor import VERSION
 from fraudgraph.settings import Settings
+from tests.integration.ingest.ingest_fixtures import customer, write_jsonl
 
 GROUP, CHINA = "阿里巴巴集团", "阿里巴巴(中国)有限公司"
 ROAD = "district=西湖|road=文3路"
@@ -64,3 +70,30 @@ def test_review_refuses_bad_input_and_reports_a_missing_link(
     with pytest.raises(InvalidInputError, match="label"):
         repository.keys("Organization) DETACH DELETE (n")
     assert not repository.review("Organization", GROUP, "腾讯科技", "rejected", "analyst-7")
+
+
+def test_cli_ingest_proposes_links_unless_told_not_to(
+    driver: Driver, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "world"
+    folder.mkdir()
+    employers = {1: GROUP, 2: CHINA, 3: "腾讯科技"}
+    write_jsonl(folder / "customers.jsonl",
+                [{**customer(i), "employer": name} for i, name in employers.items()])  # fmt: skip
+    env = {
+        **os.environ,
+        "NEO4J_URI": neo4j_settings.neo4j_uri,
+        "NEO4J_PASSWORD": neo4j_settings.neo4j_password.get_secret_value(),
+        "NEO4J_DATABASE": neo4j_settings.neo4j_database,
+        "FRAUDGRAPH_VAR_DIR": str(tmp_path / "var"),
+    }
+    cmd = [sys.executable, "-m", "fraudgraph.cli", "ingest", str(folder / "customers.jsonl"),
+           "--kind", "customers", "--no-nlp"]  # fmt: skip
+    done = subprocess.run([*cmd, "--no-link"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SAME_AS" not in graph_counts(driver, neo4j_settings.neo4j_database).relationships
+    done = subprocess.run([*cmd, "--restart"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SAME_AS candidates: Organization 1" in done.stdout
+    repository = SameAsRepository(driver, neo4j_settings.neo4j_database)
+    assert [link.key for link in repository.links_of("Organization", GROUP)] == [CHINA]

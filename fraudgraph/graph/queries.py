@@ -56,7 +56,7 @@ REL_TYPES: Final[frozenset[str]] = frozenset(
         "USED_DEVICE",
         "FROM_IP",
         "MENTIONS",  # Application/Transaction -> entity found in free text, with provenance
-        "SAME_AS",  # Customer -> Customer candidate link from entity resolution
+        "SAME_AS",  # Organization/Address/Person -> same label: entity-resolution candidate
         "MEMBER_OF",  # Customer/Application/Account -> Ring
         "BOUND_BY",  # Ring -> the identifiers (or hub accounts) that bind it
         "ABOUT",  # ReviewEvent/Alert -> Ring

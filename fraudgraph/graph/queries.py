@@ -56,7 +56,7 @@ REL_TYPES: Final[frozenset[str]] = frozenset(
         "USED_DEVICE",
         "FROM_IP",
         "MENTIONS",  # Application/Transaction -> entity found in free text, with provenance
-        "SAME_AS",  # Organization/Address/Person -> same label: entity-resolution candidate
+        "SAME_AS",  # Customer/Organization/Address/Person -> same label: resolution candidate
         "MEMBER_OF",  # Customer/Application/Account -> Ring
         "BOUND_BY",  # Ring -> the identifiers (or hub accounts) that bind it
         "ABOUT",  # ReviewEvent/Alert -> Ring
@@ -322,19 +322,27 @@ def bulk_empty_attrs(entity_label: str) -> str:
 # --- Entity resolution links (SAME_AS between entity nodes) ------------------------------------
 
 
+def _node_key(node_label: str) -> tuple[str, str]:
+    """A validated label and the property that keys its nodes."""
+    lbl = label(node_label)
+    return lbl, RECORD_KEYS.get(lbl, "key")
+
+
 def entity_keys(entity_label: str) -> str:
     """The keys of every node of ``entity_label``."""
-    return f"MATCH (n:{label(entity_label)}) RETURN n.key AS key"
+    lbl, key = _node_key(entity_label)
+    return f"MATCH (n:{lbl}) RETURN n.{key} AS key"
 
 
-def merge_same_as(entity_label: str) -> str:
+def merge_same_as(node_label: str) -> str:
     """MERGE SAME_AS candidates for ``$rows`` ({left, right, confidence, evidence, method})
-    between existing nodes of ``entity_label``. A link's review ``status`` is set only when it
-    is created, so a link an investigator rejected stays rejected when the linker runs again."""
-    lbl = label(entity_label)
+    between existing nodes of ``node_label`` (entities, or customers). A link's review
+    ``status`` is set only when it is created, so a link an investigator rejected stays
+    rejected when the linker runs again."""
+    lbl, key = _node_key(node_label)
     return (
         "UNWIND $rows AS row "
-        f"MATCH (a:{lbl} {{key: row.left}}) MATCH (b:{lbl} {{key: row.right}}) "
+        f"MATCH (a:{lbl} {{{key}: row.left}}) MATCH (b:{lbl} {{{key}: row.right}}) "
         "MERGE (a)-[r:SAME_AS]->(b) "
         "ON CREATE SET r.status = 'candidate', r.created_at = datetime() "
         "SET r.confidence = row.confidence, r.evidence = row.evidence, r.method = row.method, "
@@ -343,22 +351,22 @@ def merge_same_as(entity_label: str) -> str:
     )
 
 
-def review_same_as(entity_label: str) -> str:
+def review_same_as(node_label: str) -> str:
     """Set the review ``$status`` of the SAME_AS link between ``$left`` and ``$right``."""
-    lbl = label(entity_label)
+    lbl, key = _node_key(node_label)
     return (
-        f"MATCH (:{lbl} {{key: $left}})-[r:SAME_AS]-(:{lbl} {{key: $right}}) "
+        f"MATCH (:{lbl} {{{key}: $left}})-[r:SAME_AS]-(:{lbl} {{{key}: $right}}) "
         "SET r.status = $status, r.reviewed_by = $reviewer, r.reviewed_at = datetime() "
         "RETURN count(r) AS n"
     )
 
 
-def same_as_links(entity_label: str) -> str:
-    """The SAME_AS links of the ``entity_label`` node ``$key``, strongest first."""
-    lbl = label(entity_label)
+def same_as_links(node_label: str) -> str:
+    """The SAME_AS links of the ``node_label`` node ``$key``, strongest first."""
+    lbl, key = _node_key(node_label)
     return (
-        f"MATCH (:{lbl} {{key: $key}})-[r:SAME_AS]-(other:{lbl}) "
-        "RETURN other.key AS key, r.confidence AS confidence, r.evidence AS evidence, "
+        f"MATCH (:{lbl} {{{key}: $key}})-[r:SAME_AS]-(other:{lbl}) "
+        f"RETURN other.{key} AS key, r.confidence AS confidence, r.evidence AS evidence, "
         "r.method AS method, r.status AS status, r.extractor AS extractor, "
         "r.version AS version ORDER BY confidence DESC, key"
     )

@@ -12,6 +12,7 @@ from rich.console import Console
 if TYPE_CHECKING:
     from fraudgraph.ingest.loader import LoadSummary, TextExtractor
     from fraudgraph.ingest.sources import SourceFile
+    from fraudgraph.nlp.party_record import PartyRecord
     from fraudgraph.settings import Settings
 
 console = Console()
@@ -69,7 +70,7 @@ def ingest(
     if bulk or bulk_csv_only is not None:
         _bulk(settings, path, files, extractor, nlp, batch_size, bulk_csv_only)
         if link and bulk_csv_only is None:
-            _link(settings)
+            _link(settings, files)
         return
     driver = create_driver(settings)
     try:
@@ -87,18 +88,20 @@ def ingest(
         driver.close()
     print_summary(summary)
     if link:
-        _link(settings)
+        _link(settings, files)
 
 
-def _link(settings: Settings) -> None:
+def _link(settings: Settings, files: list[SourceFile]) -> None:
     from fraudgraph.graph.driver import create_driver
     from fraudgraph.graph.same_as_repository import SameAsRepository
     from fraudgraph.ingest.entity_link_job import EntityLinkJob
 
+    customers = _customer_records(files)
     driver = create_driver(settings)
     try:
         repository = SameAsRepository(driver, settings.neo4j_database, settings.neo4j_batch_size)
-        counts = EntityLinkJob(repository).run()
+        job = EntityLinkJob(repository)
+        counts = {"Customer": job.link_customers(customers), **job.run()}
     finally:
         driver.close()
     console.print("SAME_AS candidates: " + ", ".join(f"{lbl} {n:,}" for lbl, n in counts.items()))
@@ -133,6 +136,29 @@ def _bulk(
         f"transform {summary.transform_s:.1f} s, import {summary.import_s:.1f} s, "
         f"schema {summary.schema_s:.1f} s"
     )
+
+
+def _customer_records(files: list[SourceFile]) -> list[PartyRecord]:
+    """The customer master rows of ``files`` as resolution records (rejected rows left out:
+    the load has already reported them)."""
+    from fraudgraph.errors import FraudGraphError
+    from fraudgraph.ingest.record_parser import parse_customer
+    from fraudgraph.nlp.party_record import PartyRecord
+
+    records: list[PartyRecord] = []
+    for source in files:
+        if source.kind != "customers":
+            continue
+        for row in source.rows():
+            if row.data is None:
+                continue
+            try:
+                c = parse_customer(row.data)
+            except FraudGraphError:
+                continue
+            records.append(PartyRecord(c["customer_id"], c["name"], c["id_number"], c["phone"],
+                                       c["email"], c["address"], c["employer"]))  # fmt: skip
+    return records
 
 
 def print_summary(summary: LoadSummary) -> None:

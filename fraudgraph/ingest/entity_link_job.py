@@ -1,10 +1,12 @@
-"""Proposes SAME_AS links between the employer, address and name nodes already in the graph.
+"""Proposes SAME_AS links between the nodes of the graph that stand for one thing.
 
 Ingest gives every spelling of an employer or address its own node, keyed by its canonical
 form; this job reads those keys back, asks :class:`MentionLinker` which of them are the same
 thing (shared organisation core, a missing building number, one romanised name) and stores its
-answers as reviewable SAME_AS links. It reads the whole key set of a label, so it runs after a
-load, not per record.
+answers as reviewable SAME_AS links. Customers are linked from their master records (the raw
+fields that :class:`EntityResolver` compares, which the graph keeps only as identifier links):
+two customer ids of one person, e.g. one resident ID reused under a new customer number. It
+reads whole key sets, so it runs after a load, not per record.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from dataclasses import replace
 
 from fraudgraph.graph.same_as_repository import SameAsRepository
 from fraudgraph.ingest.graph_rows import ENTITY_NODES
+from fraudgraph.nlp.entity_resolver import EntityResolver
 from fraudgraph.nlp.extractor import VERSION
 from fraudgraph.nlp.mention_linker import MentionLinker
+from fraudgraph.nlp.party_record import PartyRecord
 from fraudgraph.types import EntityKind
 
 LINKER = "fraudgraph.nlp.mention_linker"
+RESOLVER = "fraudgraph.nlp.entity_resolver"
 LINKED_KINDS: tuple[EntityKind, ...] = (
     EntityKind.ORGANIZATION,
     EntityKind.ADDRESS,
@@ -29,9 +34,15 @@ LINKED_KINDS: tuple[EntityKind, ...] = (
 class EntityLinkJob:
     """Reads entity keys, links them, writes the SAME_AS candidates; one label at a time."""
 
-    def __init__(self, repository: SameAsRepository, linker: MentionLinker | None = None) -> None:
+    def __init__(
+        self,
+        repository: SameAsRepository,
+        linker: MentionLinker | None = None,
+        resolver: EntityResolver | None = None,
+    ) -> None:
         self.repository = repository
         self.linker = linker or MentionLinker()
+        self.resolver = resolver or EntityResolver()
 
     def run(self, kinds: Sequence[EntityKind] = LINKED_KINDS) -> dict[str, int]:
         """Links stored per node label."""
@@ -48,3 +59,9 @@ class EntityLinkJob:
             for link in self.linker.link((kind, key) for key in keys)
         ]
         return self.repository.write(node_label, links, LINKER, VERSION)
+
+    def link_customers(self, records: Sequence[PartyRecord]) -> int:
+        """SAME_AS links between the customers (``record_id`` = customer id) of ``records``
+        judged to be one person; returns how many were stored."""
+        links = self.resolver.resolve(records)
+        return self.repository.write("Customer", links, RESOLVER, VERSION)

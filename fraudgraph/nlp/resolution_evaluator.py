@@ -1,7 +1,9 @@
 """Pairwise precision/recall of entity resolution against a synthetic world's ground truth.
 
 Customers: predicted clusters are the connected components of the record-level SAME_AS links;
-the truth clusters are the applications of each ``person_id`` in ``truth/identity.jsonl``.
+the truth clusters are the applications of each ``person_id`` in ``truth/identity.jsonl``
+("customer"), and the customer master records of each person ("customer_ids": one person may
+hold several customer ids, which ingest links as Customer SAME_AS).
 Addresses and employers (when the truth names their ``address_id`` / ``employer_id``): an
 application's ``address`` / ``employer`` field is extracted as ingest does it (the entity's
 canonical graph key), and two applications are predicted to name the same address or employer
@@ -147,8 +149,12 @@ class ResolutionEvaluator:
         rows = self._json_lines(truth_path)
         truth = {row["application_id"]: row["person_id"] for row in rows}
         records = self._applications(world)
-        report = self.evaluate(records, truth, resolver or EntityResolver())
+        resolver = resolver or EntityResolver()
+        report = self.evaluate(records, truth, resolver)
         by_type: dict[str, Any] = {"customer": dict(report)}
+        customer_ids = self._customer_ids(world, truth, resolver)
+        if customer_ids is not None:
+            by_type["customer_ids"] = customer_ids
         for name, _, kind, column in _ENTITY_TYPES:
             ids = {row["application_id"]: row[column] for row in rows if row.get(column)}
             if not ids:
@@ -159,6 +165,26 @@ class ResolutionEvaluator:
                 extractor = EntityExtractor.load()
             by_type[name] = self.evaluate_entities(records, ids, kind, extractor, MentionLinker())
         return {"benchmark": "entity_resolution", "world": str(world), **report, "by_type": by_type}
+
+    def _customer_ids(
+        self, world: Path, truth: Mapping[str, str], resolver: EntityResolver
+    ) -> dict[str, Any] | None:
+        """The customer master records resolved to persons (what ingest links as Customer
+        SAME_AS): two customer ids of one person should be linked. A customer's person is
+        the person behind its applications; customers without one are left out."""
+        path, applications = world / "customers.jsonl", world / "applications.jsonl"
+        if not (path.is_file() and applications.is_file()):
+            return None
+        persons = {
+            str(row["customer_id"]): truth[str(row["application_id"])]
+            for row in self._json_lines(applications)
+            if row.get("customer_id") and str(row["application_id"]) in truth
+        }
+        customers = [
+            PartyRecord(str(row["customer_id"]), *(str(row.get(f) or "") for f in _FIELDS))
+            for row in self._json_lines(path)
+        ]
+        return self.evaluate(customers, persons, resolver)
 
     def _applications(self, world: Path) -> list[PartyRecord]:
         for name in ("applications.jsonl", "applications.csv"):

@@ -15,12 +15,14 @@ from fraudgraph.graph.record_store import RecordStore
 from fraudgraph.graph.same_as_repository import SameAsRepository
 from fraudgraph.graph.schema import init_schema
 from fraudgraph.graph.stats import graph_counts
-from fraudgraph.ingest.entity_link_job import LINKER, EntityLinkJob
+from fraudgraph.ingest.entity_link_job import LINKER, RESOLVER, EntityLinkJob
 from fraudgraph.nlp.extractor import VERSION
+from fraudgraph.nlp.party_record import PartyRecord
 from fraudgraph.settings import Settings
 from tests.integration.ingest.ingest_fixtures import customer, write_jsonl
 
 GROUP, CHINA = "阿里巴巴集团", "阿里巴巴(中国)有限公司"
+VALID_ID = "11010519491231002X"  # check digit X
 ROAD = "district=西湖|road=文3路"
 
 
@@ -78,8 +80,9 @@ def test_cli_ingest_proposes_links_unless_told_not_to(
     folder = tmp_path / "world"
     folder.mkdir()
     employers = {1: GROUP, 2: CHINA, 3: "腾讯科技"}
-    write_jsonl(folder / "customers.jsonl",
-                [{**customer(i), "employer": name} for i, name in employers.items()])  # fmt: skip
+    rows = [{**customer(i), "employer": name} for i, name in employers.items()]
+    rows[2]["id_number"] = rows[0]["id_number"] = VALID_ID  # one person, two customer ids
+    write_jsonl(folder / "customers.jsonl", rows)
     env = {
         **os.environ,
         "NEO4J_URI": neo4j_settings.neo4j_uri,
@@ -94,6 +97,29 @@ def test_cli_ingest_proposes_links_unless_told_not_to(
     assert "SAME_AS" not in graph_counts(driver, neo4j_settings.neo4j_database).relationships
     done = subprocess.run([*cmd, "--restart"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SAME_AS candidates: Organization 1" in done.stdout
+    assert "SAME_AS candidates: Customer 1, Organization 1" in done.stdout
     repository = SameAsRepository(driver, neo4j_settings.neo4j_database)
     assert [link.key for link in repository.links_of("Organization", GROUP)] == [CHINA]
+    [same] = repository.links_of("Customer", "C0001")
+    assert (same.key, same.evidence, same.extractor) == ("C0003", ("id_number",), RESOLVER)
+
+
+def test_customers_of_one_person_are_linked_from_their_master_records(
+    driver: Driver, neo4j_settings: Settings
+) -> None:
+    database = neo4j_settings.neo4j_database
+    init_schema(driver, database)
+    RecordStore(driver, database).merge_nodes(
+        "Customer", [{"key": key, "props": {}} for key in ("C1", "C2", "C3")]
+    )
+    records = [
+        PartyRecord("C1", "李伟", VALID_ID, "13912345678"),
+        PartyRecord("C2", "Li Wei", VALID_ID, "139 1234 5678"),
+        PartyRecord("C3", "王芳", "", "13800000000"),
+    ]
+    repository = SameAsRepository(driver, database)
+    assert EntityLinkJob(repository).link_customers(records) == 1
+    [link] = repository.links_of("Customer", "C2")
+    assert (link.key, link.status, link.extractor) == ("C1", "candidate", RESOLVER)
+    assert "id_number" in link.evidence
+    assert repository.links_of("Customer", "C3") == []

@@ -184,3 +184,24 @@ def test_romanised_addresses_written_two_ways_share_a_key_without_parts() -> Non
     assert key == "room 807 unit 4 building 27 no 85 heping road chengkou county chongqing"
     other = canonicaliser.canonical(EntityKind.ADDRESS, plain.replace("807", "808"))[0]
     assert other != key
+
+
+def test_world_report_scores_customer_ids_of_one_person(tmp_path: Path) -> None:
+    customers = [
+        {"customer_id": "C1", "name": "李伟", "id_number": VALID_ID, "phone": "13912345678"},
+        {"customer_id": "C2", "name": "李伟", "id_number": VALID_ID, "phone": ""},
+        {"customer_id": "C3", "name": "王芳", "id_number": OTHER_VALID_ID, "phone": ""},
+    ]
+    apps = [{"application_id": f"a{i}", "customer_id": f"C{i}", "name": "x"} for i in (1, 2, 3)]
+    truth = [("a1", "p1"), ("a2", "p1"), ("a3", "p2")]  # C1 and C2: one person, two ids
+    for name, rows in (("customers", customers), ("applications", apps)):
+        (tmp_path / f"{name}.jsonl").write_text(
+            "\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8"
+        )
+    (tmp_path / "truth").mkdir()
+    (tmp_path / "truth" / "identity.jsonl").write_text(
+        "\n".join(json.dumps({"application_id": a, "person_id": p}) for a, p in truth)
+    )
+    scored = ResolutionEvaluator().run_world(tmp_path)["by_type"]["customer_ids"]
+    assert (scored["records"], scored["true_pairs"], scored["links"]) == (3, 1, 1)
+    assert (scored["precision"], scored["recall"]) == (1.0, 1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import grpc
@@ -116,11 +117,27 @@ def test_stream_answers_each_request_and_survives_bad_ones(channel: grpc.Channel
     assert "SHARED_IDENTIFIER" in [r.code for r in answers[3].decision.reasons]
 
 
-def test_deadline_is_honoured(channel: grpc.Channel) -> None:
+def test_deadline_is_honoured(
+    channel: grpc.Channel, runtime: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A handler slower than the caller's deadline (here: extraction held up for 1 s). A
+    # deadline of a microsecond is not enough to test this: on a fast machine an in-process
+    # answer can come back before gRPC's deadline timer runs.
+    extractor = runtime.engine.extractor
+    inner = extractor.extract_many
+
+    def slow(texts: Any) -> Any:
+        time.sleep(1.0)
+        return inner(texts)
+
+    monkeypatch.setattr(extractor, "extract_many", slow)
     call = unary(channel, SCORE_TXN, pb.ScoreTransactionResponse)
+    started = time.monotonic()
     with pytest.raises(grpc.RpcError) as err:
-        call(txn("late"), metadata=auth("score-token"), timeout=0.000001)
+        call(txn("late"), metadata=auth("score-token"), timeout=0.2)
     assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert time.monotonic() - started < 0.8  # answered at the deadline, not after the handler
+    time.sleep(max(0.0, started + 1.2 - time.monotonic()))  # let the handler end before teardown
 
 
 def test_health_and_reflection_are_public(channel: grpc.Channel) -> None:

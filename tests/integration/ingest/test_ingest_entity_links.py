@@ -83,13 +83,7 @@ def test_cli_ingest_proposes_links_unless_told_not_to(
     rows = [{**customer(i), "employer": name} for i, name in employers.items()]
     rows[2]["id_number"] = rows[0]["id_number"] = VALID_ID  # one person, two customer ids
     write_jsonl(folder / "customers.jsonl", rows)
-    env = {
-        **os.environ,
-        "NEO4J_URI": neo4j_settings.neo4j_uri,
-        "NEO4J_PASSWORD": neo4j_settings.neo4j_password.get_secret_value(),
-        "NEO4J_DATABASE": neo4j_settings.neo4j_database,
-        "FRAUDGRAPH_VAR_DIR": str(tmp_path / "var"),
-    }
+    env = _cli_env(neo4j_settings, tmp_path)
     cmd = [sys.executable, "-m", "fraudgraph.cli", "ingest", str(folder / "customers.jsonl"),
            "--kind", "customers", "--no-nlp"]  # fmt: skip
     done = subprocess.run([*cmd, "--no-link"], env=env, capture_output=True, text=True)
@@ -123,3 +117,36 @@ def test_customers_of_one_person_are_linked_from_their_master_records(
     assert (link.key, link.status, link.extractor) == ("C1", "candidate", RESOLVER)
     assert "id_number" in link.evidence
     assert repository.links_of("Customer", "C3") == []
+
+
+def test_link_and_review_link_commands(
+    driver: Driver, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    _seed(driver, neo4j_settings.neo4j_database)
+    env = _cli_env(neo4j_settings, tmp_path)
+    cli = [sys.executable, "-m", "fraudgraph.cli", "nlp"]
+    done = subprocess.run([*cli, "link", "--kinds", "organization"], env=env,
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "Organization: 1 SAME_AS links"
+    review = [*cli, "review-link", "organization", GROUP, CHINA, "--reviewer", "analyst-7"]
+    done = subprocess.run([*review, "--status", "rejected"], env=env, capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    [link] = SameAsRepository(driver, neo4j_settings.neo4j_database).links_of("Organization", GROUP)
+    assert link.status == "rejected"
+    missing = [*cli, "review-link", "organization", GROUP, "腾讯科技", "--reviewer", "analyst-7"]
+    done = subprocess.run([*missing, "--status", "rejected"], env=env, capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.returncode != 0
+    assert "no SAME_AS link" in done.stdout + done.stderr
+
+
+def _cli_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "NEO4J_DATABASE": settings.neo4j_database,
+        "FRAUDGRAPH_VAR_DIR": str(tmp_path / "var"),
+    }

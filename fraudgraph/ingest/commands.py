@@ -43,8 +43,8 @@ def ingest(
     ),
     link: bool = typer.Option(
         True,
-        help="Afterwards, propose SAME_AS links between employer, address and name nodes "
-        "(as `fraudgraph nlp link`).",
+        help="Afterwards, propose SAME_AS links between the customer ids of one person and "
+        "between spellings of one employer, address or name (as `fraudgraph nlp link`).",
     ),
 ) -> None:
     """Load records into the graph: batched MERGEs, resumable, bad rows to a rejects file."""

@@ -32,10 +32,10 @@ if TYPE_CHECKING:
     from fraudgraph.nlp.extractor import EntityExtractor
 
 _FIELDS = ("name", "id_number", "phone", "email", "address", "employer")
-#: Entity types scored besides customers: (report name, record field, kind, truth column).
+#: Entity types scored besides customers: (record field = report name, kind, truth column).
 _ENTITY_TYPES = (
-    ("address", "address", EntityKind.ADDRESS, "address_id"),
-    ("employer", "employer", EntityKind.ORGANIZATION, "employer_id"),
+    ("address", EntityKind.ADDRESS, "address_id"),
+    ("employer", EntityKind.ORGANIZATION, "employer_id"),
 )
 
 
@@ -103,15 +103,16 @@ class ResolutionEvaluator:
         self,
         records: Sequence[PartyRecord],
         truth: Mapping[str, str],
+        field: str,
         kind: EntityKind,
         extractor: EntityExtractor,
         linker: MentionLinker,
     ) -> dict[str, Any]:
-        """Score the address or employer (``kind``) keys of ``records`` against ``truth``
-        (record id -> address or employer id; records without one are left out)."""
+        """Score the ``kind`` keys of the ``field`` of ``records`` (address or employer)
+        against ``truth`` (record id -> address or employer id; records without one are left
+        out)."""
         from fraudgraph.nlp.extractor import TextRecord
 
-        field = "address" if kind is EntityKind.ADDRESS else "employer"
         scored = [r for r in records if r.record_id in truth and getattr(r, field).strip()]
         texts = [TextRecord(getattr(r, field), r.record_id, field) for r in scored]
         keys: dict[str, str] = {}
@@ -121,12 +122,13 @@ class ResolutionEvaluator:
             keys[record.record_id] = (
                 f"{kind.value}:{named[0].canonical}" if named else f"none:{record.record_id}"
             )
-        links = linker.link((kind, key.split(":", 1)[1]) for key in set(keys.values()))
-        joined = self.clusters(set(keys.values()), links)
+        distinct = set(keys.values())
+        links = linker.link((kind, key.split(":", 1)[1]) for key in distinct)
+        joined = self.clusters(distinct, links)
         truth_scored = {r.record_id: truth[r.record_id] for r in scored}
         return {
             "records": len(scored),
-            "distinct_keys": len(set(keys.values())),
+            "distinct_keys": len(distinct),
             "same_as_links": len(links),
             "keys": self.pairwise(keys, truth_scored),
             "keys_and_same_as": self.pairwise(
@@ -155,7 +157,7 @@ class ResolutionEvaluator:
         customer_ids = self._customer_ids(world, truth, resolver)
         if customer_ids is not None:
             by_type["customer_ids"] = customer_ids
-        for name, _, kind, column in _ENTITY_TYPES:
+        for field, kind, column in _ENTITY_TYPES:
             ids = {row["application_id"]: row[column] for row in rows if row.get(column)}
             if not ids:
                 continue  # a world written before the truth named addresses and employers
@@ -163,7 +165,9 @@ class ResolutionEvaluator:
                 from fraudgraph.nlp.extractor import EntityExtractor
 
                 extractor = EntityExtractor.load()
-            by_type[name] = self.evaluate_entities(records, ids, kind, extractor, MentionLinker())
+            by_type[field] = self.evaluate_entities(
+                records, ids, field, kind, extractor, MentionLinker()
+            )
         return {"benchmark": "entity_resolution", "world": str(world), **report, "by_type": by_type}
 
     def _customer_ids(

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -127,30 +132,38 @@ def test_restart_mid_stream_then_retry_gives_no_duplicates(
         service_outbox_flush_s=0.2,
     )  # fmt: skip
     options = RuntimeOptions.from_settings(settings)
-    first = ServiceRuntime(options, driver, IdentifierExtractor())
-    first.start()
     answered: dict[str, pb.Decision] = {}
     requests = [_request(n, "rs") for n in range(100)]
+    # The first server is a real process killed mid-stream (a crash, not a shutdown): stopping
+    # an in-process gRPC server under its own client once left that client waiting for ever.
+    first = _serve_process(settings)
+    try:
+        port = _serving_port(first)
 
-    def feed() -> Iterator[pb.ScoreStreamRequest]:
-        for i, req in enumerate(requests):
-            if i == 40:
-                threading.Thread(target=first.stop, args=(0.0,)).start()
-                time.sleep(0.5)
-            yield pb.ScoreStreamRequest(transaction=req)
+        def feed() -> Iterator[pb.ScoreStreamRequest]:
+            for i, req in enumerate(requests):
+                if i == 40:  # kill once some answers are back: they must replay after it
+                    _wait(lambda: len(answered) >= 20, 10)
+                    first.kill()
+                    first.wait()
+                yield pb.ScoreStreamRequest(transaction=req)
 
-    with grpc.insecure_channel(f"127.0.0.1:{first.port}") as ch:
-        stream = ch.stream_stream(
-            "/fraudgraph.v1.ScoringService/ScoreStream",
-            request_serializer=pb.ScoreStreamRequest.SerializeToString,
-            response_deserializer=pb.ScoreStreamResponse.FromString,
-        )
-        broken = False
-        try:
-            for answer in stream(feed(), metadata=auth("score-token"), timeout=30):
-                answered[answer.request_id] = answer.decision
-        except grpc.RpcError:
-            broken = True
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+            stream = ch.stream_stream(
+                "/fraudgraph.v1.ScoringService/ScoreStream",
+                request_serializer=pb.ScoreStreamRequest.SerializeToString,
+                response_deserializer=pb.ScoreStreamResponse.FromString,
+            )
+            broken = False
+            try:
+                for answer in stream(feed(), metadata=auth("score-token"), timeout=30):
+                    answered[answer.request_id] = answer.decision
+            except grpc.RpcError:
+                broken = True
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
     assert broken
     assert 0 < len(answered) < 100
 
@@ -170,3 +183,31 @@ def test_restart_mid_stream_then_retry_gives_no_duplicates(
     finally:
         second.stop(1.0)
     assert _graph_counts(driver, "rs") == (100, 100)
+
+
+def _serve_process(settings: Settings) -> subprocess.Popen[str]:
+    """``fraudgraph serve`` (one process, identifiers only) on ``settings``'s graph and var dir."""
+    env = {
+        **os.environ,
+        "FRAUDGRAPH_NEO4J_URI": settings.neo4j_uri,
+        "FRAUDGRAPH_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "FRAUDGRAPH_VAR_DIR": str(settings.var_dir),
+        "FRAUDGRAPH_SERVICE_OUTBOX_FLUSH_S": str(settings.service_outbox_flush_s),
+        "FRAUDGRAPH_SERVICE_INDEX_REFRESH_S": str(settings.service_index_refresh_s),
+        "FRAUDGRAPH_SERVICE_MODEL_POLL_S": "0",
+        "FRAUDGRAPH_SERVICE_TOKEN_DIGESTS": json.dumps(settings.service_token_digests),
+    }
+    fraudgraph = str(Path(sys.executable).with_name("fraudgraph"))
+    command = [fraudgraph, "serve", "--port", "0", "--processes", "1", "--identifiers-only"]
+    return subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+
+
+def _serving_port(serve: subprocess.Popen[str]) -> int:
+    """The port ``serve`` prints once it serves (its other lines are JSON logs)."""
+    assert serve.stderr is not None
+    for line in serve.stderr:
+        found = re.search(r"listening on [^ ]+:(\d+)", line)
+        if found:
+            threading.Thread(target=serve.stderr.read, daemon=True).start()  # keep draining
+            return int(found.group(1))
+    raise AssertionError(f"serve exited ({serve.wait()}) before listening")

@@ -336,9 +336,9 @@ def entity_keys(entity_label: str) -> str:
 
 def merge_same_as(node_label: str) -> str:
     """MERGE SAME_AS candidates for ``$rows`` ({left, right, confidence, evidence, method})
-    between existing nodes of ``node_label`` (entities, or customers). A link's review
-    ``status`` is set only when it is created, so a link an investigator rejected stays
-    rejected when the linker runs again."""
+    between existing nodes of ``node_label`` (entities, or customers), stamped with the linker
+    run ``$run``. A link's review ``status`` is set only when it is created, so a link an
+    investigator rejected stays rejected when the linker runs again."""
     lbl, key = _node_key(node_label)
     return (
         "UNWIND $rows AS row "
@@ -346,8 +346,23 @@ def merge_same_as(node_label: str) -> str:
         "MERGE (a)-[r:SAME_AS]->(b) "
         "ON CREATE SET r.status = 'candidate', r.created_at = datetime() "
         "SET r.confidence = row.confidence, r.evidence = row.evidence, r.method = row.method, "
-        "r.extractor = $extractor, r.version = $version "
+        "r.extractor = $extractor, r.version = $version, r.run = $run "
         "RETURN count(r) AS n"
+    )
+
+
+def prune_same_as(node_label: str) -> str:
+    """Delete the unreviewed SAME_AS links of ``$extractor`` between ``node_label`` nodes that
+    its run ``$run`` did not propose again (the data or the linker changed since). Reviewed
+    links stay. With ``$keys`` set, only links with both ends among them: the records that run
+    saw, so a run over one file leaves the links among other files' records alone."""
+    lbl, key = _node_key(node_label)
+    return (
+        f"MATCH (a:{lbl})-[r:SAME_AS]->(b:{lbl}) "
+        "WHERE r.extractor = $extractor AND r.status = 'candidate' "
+        "AND coalesce(r.run, '') <> $run "
+        f"AND ($keys IS NULL OR (a.{key} IN $keys AND b.{key} IN $keys)) "
+        "DELETE r RETURN count(*) AS n"
     )
 
 

@@ -3,7 +3,8 @@
 Nothing is merged: two spellings of one employer stay two ``Organization`` nodes, joined by a
 ``SAME_AS`` relationship that carries the linker's confidence, evidence, method and version and
 a review ``status`` (candidate, confirmed, rejected). A wrong link is rejected, not deleted, so
-that running the linker again does not bring it back.
+that running the linker again does not bring it back. Each linker run stamps the links it
+proposes; its unreviewed links that a later run no longer proposes are pruned (:meth:`prune`).
 """
 
 from __future__ import annotations
@@ -50,15 +51,32 @@ class SameAsRepository:
         return [str(r["key"]) for r in records if r["key"] is not None]
 
     def write(
-        self, entity_label: str, links: Iterable[SameAsLink], extractor: str, version: str
+        self,
+        entity_label: str,
+        links: Iterable[SameAsLink],
+        extractor: str,
+        version: str,
+        run: str,
     ) -> int:
-        """MERGE ``links`` (their ends are node keys); returns how many were stored."""
+        """MERGE ``links`` (their ends are node keys) as linker run ``run``; returns how many
+        were stored."""
         query = queries.merge_same_as(entity_label)
         stored = 0
         for batch in batched((self._row(link) for link in links), self._batch_size):
-            records = self._run(query, rows=batch, extractor=extractor, version=version)
+            records = self._run(query, rows=batch, extractor=extractor, version=version, run=run)
             stored += int(records[0]["n"]) if records else 0
         return stored
+
+    def prune(
+        self, entity_label: str, extractor: str, run: str, keys: Sequence[str] | None = None
+    ) -> int:
+        """Delete ``extractor``'s unreviewed links that run ``run`` did not write (only those
+        between two of ``keys`` when given); returns how many were deleted."""
+        records = self._run(
+            queries.prune_same_as(entity_label),
+            extractor=extractor, run=run, keys=None if keys is None else list(keys),
+        )  # fmt: skip
+        return int(records[0]["n"]) if records else 0
 
     def review(self, entity_label: str, left: str, right: str, status: str, reviewer: str) -> bool:
         """Mark the link between ``left`` and ``right`` ``status``; False when there is none."""

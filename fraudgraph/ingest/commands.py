@@ -104,7 +104,14 @@ def _link(settings: Settings, files: list[SourceFile]) -> None:
         counts = {"Customer": job.link_customers(customers), **job.run()}
     finally:
         driver.close()
-    console.print("SAME_AS candidates: " + ", ".join(f"{lbl} {n:,}" for lbl, n in counts.items()))
+    console.print(
+        "SAME_AS candidates: " + ", ".join(f"{lbl} {c.stored:,}" for lbl, c in counts.items())
+    )
+    pruned = {lbl: c.pruned for lbl, c in counts.items() if c.pruned}
+    if pruned:  # proposed by an earlier run and no longer: unreviewed, so removed
+        console.print(
+            "stale candidates removed: " + ", ".join(f"{k} {n:,}" for k, n in pruned.items())
+        )
 
 
 def _bulk(

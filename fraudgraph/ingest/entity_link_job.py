@@ -7,12 +7,17 @@ answers as reviewable SAME_AS links. Customers are linked from their master reco
 fields that :class:`EntityResolver` compares, which the graph keeps only as identifier links):
 two customer ids of one person, e.g. one resident ID reused under a new customer number. It
 reads whole key sets, so it runs after a load, not per record.
+
+Every run stamps the links it writes and then prunes the unreviewed links of the same linker
+that it did not write: a link proposed by an older linker version, or between records that have
+changed since, does not outlive the reason it was made. Reviewed links are never pruned.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from fraudgraph.graph.same_as_repository import SameAsRepository
 from fraudgraph.ingest.graph_rows import ENTITY_NODES
@@ -31,6 +36,14 @@ LINKED_KINDS: tuple[EntityKind, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class LinkCounts:
+    """What one run did to one node label's SAME_AS links."""
+
+    stored: int
+    pruned: int
+
+
 class EntityLinkJob:
     """Reads entity keys, links them, writes the SAME_AS candidates; one label at a time."""
 
@@ -44,11 +57,11 @@ class EntityLinkJob:
         self.linker = linker or MentionLinker()
         self.resolver = resolver or EntityResolver()
 
-    def run(self, kinds: Sequence[EntityKind] = LINKED_KINDS) -> dict[str, int]:
-        """Links stored per node label."""
+    def run(self, kinds: Sequence[EntityKind] = LINKED_KINDS) -> dict[str, LinkCounts]:
+        """Links stored and stale links pruned, per node label."""
         return {ENTITY_NODES[kind][0]: self._link(kind) for kind in kinds}
 
-    def _link(self, kind: EntityKind) -> int:
+    def _link(self, kind: EntityKind) -> LinkCounts:
         node_label = ENTITY_NODES[kind][0]
         keys = self.repository.keys(node_label)
         prefix = f"{kind.value}:"  # the linker names its ends KIND:key
@@ -58,10 +71,17 @@ class EntityLinkJob:
             )
             for link in self.linker.link((kind, key) for key in keys)
         ]
-        return self.repository.write(node_label, links, LINKER, VERSION)
+        run = uuid.uuid4().hex
+        stored = self.repository.write(node_label, links, LINKER, VERSION, run)
+        return LinkCounts(stored, self.repository.prune(node_label, LINKER, run))
 
-    def link_customers(self, records: Sequence[PartyRecord]) -> int:
+    def link_customers(self, records: Sequence[PartyRecord]) -> LinkCounts:
         """SAME_AS links between the customers (``record_id`` = customer id) of ``records``
-        judged to be one person; returns how many were stored."""
-        links = self.resolver.resolve(records)
-        return self.repository.write("Customer", links, RESOLVER, VERSION)
+        judged to be one person. Only links among these customers are pruned: customers loaded
+        from other files keep theirs."""
+        run = uuid.uuid4().hex
+        stored = self.repository.write(
+            "Customer", self.resolver.resolve(records), RESOLVER, VERSION, run
+        )
+        ids = [record.record_id for record in records]
+        return LinkCounts(stored, self.repository.prune("Customer", RESOLVER, run, ids))

@@ -151,13 +151,14 @@ def link(
         counts = EntityLinkJob(repository).run(chosen)
     finally:
         driver.close()
-    for node_label, stored in counts.items():
-        typer.echo(f"{node_label}: {stored} SAME_AS links")
+    for node_label, done in counts.items():
+        stale = f" ({done.pruned} stale candidates removed)" if done.pruned else ""
+        typer.echo(f"{node_label}: {done.stored} SAME_AS links{stale}")
 
 
 @nlp_app.command("review-link")
 def review_link(
-    kind: Annotated[str, typer.Argument(help="organization, address or person.")],
+    kind: Annotated[str, typer.Argument(help="organization, address, person or customer.")],
     left: Annotated[str, typer.Argument(help="Key of one node.")],
     right: Annotated[str, typer.Argument(help="Key of the other node.")],
     status: Annotated[str, typer.Option(help="confirmed, rejected or candidate.")],
@@ -171,7 +172,8 @@ def review_link(
     from fraudgraph.settings import Settings
     from fraudgraph.types import EntityKind
 
-    node_label = ENTITY_NODES[EntityKind(_kind(kind))][0]
+    # Customers are linked by the resolver at ingest; their links are reviewed the same way.
+    node_label = "Customer" if kind == "customer" else ENTITY_NODES[EntityKind(_kind(kind))][0]
     settings = Settings()
     driver = create_driver(settings)
     try:

@@ -15,10 +15,12 @@ from fraudgraph.graph.record_store import RecordStore
 from fraudgraph.graph.same_as_repository import SameAsRepository
 from fraudgraph.graph.schema import init_schema
 from fraudgraph.graph.stats import graph_counts
-from fraudgraph.ingest.entity_link_job import LINKER, RESOLVER, EntityLinkJob
+from fraudgraph.ingest.entity_link_job import LINKER, RESOLVER, EntityLinkJob, LinkCounts
+from fraudgraph.nlp.entity_resolver import SameAsLink
 from fraudgraph.nlp.extractor import VERSION
 from fraudgraph.nlp.party_record import PartyRecord
 from fraudgraph.settings import Settings
+from fraudgraph.types import EntityKind
 from tests.integration.ingest.ingest_fixtures import customer, write_jsonl
 
 GROUP, CHINA = "阿里巴巴集团", "阿里巴巴(中国)有限公司"
@@ -43,7 +45,9 @@ def test_links_are_proposed_with_evidence_and_a_rejection_survives_a_rerun(
     repository = SameAsRepository(driver, database)
     job = EntityLinkJob(repository)
     # The neighbouring building (No. 101) is not linked; Tencent shares no core with Alibaba.
-    assert job.run() == {"Organization": 1, "Address": 1, "Person": 0}
+    assert {label: c.stored for label, c in job.run().items()} == {
+        "Organization": 1, "Address": 1, "Person": 0,
+    }  # fmt: skip
     [stored] = repository.links_of("Organization", GROUP)
     assert (stored.key, stored.status, stored.method) == (CHINA, "candidate", "fuzzy")
     assert stored.evidence[0] == "core"
@@ -57,6 +61,47 @@ def test_links_are_proposed_with_evidence_and_a_rejection_survives_a_rerun(
     assert (again.key, again.status) == (GROUP, "rejected")
     counts = graph_counts(driver, database)
     assert counts.relationships.get("SAME_AS") == 2  # re-running added nothing
+
+
+def test_a_rerun_prunes_unreviewed_links_it_no_longer_proposes(
+    driver: Driver, neo4j_settings: Settings
+) -> None:
+    database = neo4j_settings.neo4j_database
+    _seed(driver, database)
+    repository = SameAsRepository(driver, database)
+    # Links an older linker version made that this one does not: one unreviewed, one confirmed.
+    old = [SameAsLink(GROUP, "腾讯科技", 0.7, ("old rule",), "fuzzy"),
+           SameAsLink(CHINA, "腾讯科技", 0.7, ("old rule",), "fuzzy")]  # fmt: skip
+    assert repository.write("Organization", old, LINKER, "0.0.1", "old-run") == 2
+    assert repository.review("Organization", CHINA, "腾讯科技", "confirmed", "analyst-7")
+
+    counts = EntityLinkJob(repository).run([EntityKind.ORGANIZATION])
+
+    assert counts == {"Organization": LinkCounts(stored=1, pruned=1)}
+    kept = {(link.key, link.status, link.extractor) for link in
+            repository.links_of("Organization", "腾讯科技")}  # fmt: skip
+    assert kept == {(CHINA, "confirmed", LINKER)}
+
+
+def test_customer_links_are_pruned_only_among_the_records_linked(
+    driver: Driver, neo4j_settings: Settings
+) -> None:
+    database = neo4j_settings.neo4j_database
+    init_schema(driver, database)
+    keys = ("C1", "C2", "C8", "C9")
+    RecordStore(driver, database).merge_nodes("Customer", [{"key": k, "props": {}} for k in keys])
+    repository = SameAsRepository(driver, database)
+    stale = [
+        SameAsLink("C1", "C2", 0.9, ("phone",), "fuzzy"),  # among this run's records
+        SameAsLink("C8", "C9", 0.9, ("phone",), "fuzzy"),
+    ]  # from another file's records
+    repository.write("Customer", stale, RESOLVER, VERSION, "earlier")
+    records = [PartyRecord("C1", "李伟", VALID_ID, "13912345678"),
+               PartyRecord("C2", "王芳", "", "13800000000")]  # fmt: skip
+
+    assert EntityLinkJob(repository).link_customers(records) == LinkCounts(stored=0, pruned=1)
+    assert repository.links_of("Customer", "C1") == []
+    assert [link.key for link in repository.links_of("Customer", "C8")] == ["C9"]
 
 
 def test_review_refuses_bad_input_and_reports_a_missing_link(
@@ -96,6 +141,11 @@ def test_cli_ingest_proposes_links_unless_told_not_to(
     assert [link.key for link in repository.links_of("Organization", GROUP)] == [CHINA]
     [same] = repository.links_of("Customer", "C0001")
     assert (same.key, same.evidence, same.extractor) == ("C0003", ("id_number",), RESOLVER)
+    review = [sys.executable, "-m", "fraudgraph.cli", "nlp", "review-link", "customer", "C0001",
+              "C0003", "--status", "rejected", "--reviewer", "analyst-7"]  # fmt: skip
+    done = subprocess.run(review, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert repository.links_of("Customer", "C0003")[0].status == "rejected"
 
 
 def test_customers_of_one_person_are_linked_from_their_master_records(
@@ -112,7 +162,7 @@ def test_customers_of_one_person_are_linked_from_their_master_records(
         PartyRecord("C3", "王芳", "", "13800000000"),
     ]
     repository = SameAsRepository(driver, database)
-    assert EntityLinkJob(repository).link_customers(records) == 1
+    assert EntityLinkJob(repository).link_customers(records) == LinkCounts(stored=1, pruned=0)
     [link] = repository.links_of("Customer", "C2")
     assert (link.key, link.status, link.extractor) == ("C1", "candidate", RESOLVER)
     assert "id_number" in link.evidence

@@ -33,19 +33,44 @@ class Organizations:
         self.n_large = len(catalog.large_employers)
         self.n_small = n_small
         total = self.n_large + n_small + n_shells
+        self.n_employers = total
         codes = [r.code for r in catalog.regions]
         large_regions = [codes.index(e.address_region) for e in catalog.large_employers]
         small_regions = rng.choice(len(codes), n_small + n_shells, p=region_probs)
         self.region = np.concatenate([np.asarray(large_regions), small_regions]).astype(np.int16)
         self.brand = rng.integers(0, len(catalog.brands), total).astype(np.int16)
         self.industry = rng.integers(0, len(catalog.industries), total).astype(np.int16)
+        self.second_brand = self._unique_names(catalog)
         self.office = addresses.add_random(self.region.astype(np.int64), rng)
         has_board = rng.random(total) < 0.5
         has_board[self.n_large + n_small :] = False  # shells list no switchboard
         self._board_local = np.where(has_board, rng.integers(20_000_000, 89_999_999, total), 0)
         self.merchant_brand = rng.integers(0, len(catalog.brands), n_merchants).astype(np.int16)
         self.merchant_kind = rng.integers(0, len(catalog.merchant_kinds), n_merchants)
-        self.n_employers = total
+
+    def _unique_names(self, catalog: Catalog) -> npt.NDArray[np.int16]:
+        """A second brand word (-1: none) for each company whose city, brand and industry an
+        earlier company already has.
+
+        A registered company name is unique within its registration area, so two companies
+        never share one: a world that gave two employers the same name would make their staff
+        look like colleagues. Chosen in order, without the random generator, so that
+        everything else in a seed's world stays as it was.
+        """
+        second = np.full(self.n_employers, -1, dtype=np.int16)
+        taken: set[tuple[str, int, int, int]] = set()
+        for employer in range(self.n_large, self.n_employers):
+            city = catalog.regions[int(self.region[employer])].city
+            brand, industry = int(self.brand[employer]), int(self.industry[employer])
+            options = (-1, *(b for b in range(len(catalog.brands)) if b != brand))
+            name = next(
+                (city, brand, industry, b)
+                for b in options
+                if (city, brand, industry, b) not in taken
+            )
+            taken.add(name)
+            second[employer] = name[3]
+        return second
 
     def shell(self, k: int) -> int:
         """Employer index of the k-th shell company."""
@@ -66,12 +91,15 @@ class Organizations:
             return large.en if language == "en" else large.zh
         region = self._catalog.regions[int(self.region[employer])]
         industry = self._catalog.industries[int(self.industry[employer])]
-        brand = int(self.brand[employer])
+        brands = [int(self.brand[employer]), int(self.second_brand[employer])]
+        words = [b for b in brands if b >= 0]
         if language == "en":
             city = region.city_en
-            return f"{city} {self._catalog.brands_pinyin[brand]} {industry[1]} Co., Ltd."
+            brand_en = " ".join(self._catalog.brands_pinyin[b] for b in words)
+            return f"{city} {brand_en} {industry[1]} Co., Ltd."
         city = region.city.removesuffix("市")
-        return f"{city}{self._catalog.brands[brand]}{industry[0]}有限公司"
+        brand_zh = "".join(self._catalog.brands[b] for b in words)
+        return f"{city}{brand_zh}{industry[0]}有限公司"
 
     def written_name(self, employer: int, language: str, rng: random.Random) -> str:
         """The employer as an applicant writes it: often an alias or a shortened name."""

@@ -10,7 +10,7 @@ from fraudgraph.errors import InvalidInputError
 
 MIN_APPLICATIONS = 100
 MIN_TRANSACTIONS = 1000
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 FORMAT = "fraudgraph-synth/1"
 
 

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 LOG = logging.getLogger(__name__)
-VERSION = "0.2.0"  # 0.2.0: romanised addresses keyed without the Chinese parser
+VERSION = "0.2.1"  # 0.2.1: organisation cores drop 股份 and a branch's parent legal form
+# 0.2.0: romanised addresses keyed without the Chinese parser
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[2] / "nlp" / "models"
 LANGUAGES = ("zh", "en")
 IDENTIFIER_EXTRACTOR = "fraudgraph.nlp.identifiers"

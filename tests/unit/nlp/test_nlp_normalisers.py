@@ -34,6 +34,17 @@ def test_organisation_core_drops_legal_forms() -> None:
     assert orgs.core("阿里巴巴（中国）有限公司") == orgs.core("阿里巴巴集团") == "阿里巴巴"
     assert orgs.core("ACME Co., Ltd.") == orgs.core("Acme Inc") == "acme"
     assert orgs.core("腾讯科技") != orgs.core("阿里巴巴")
+    assert orgs.core("重庆长安汽车股份有限公司") == orgs.core("重庆长安汽车股份") == "重庆长安汽车"
+
+
+def test_branch_core_drops_its_parents_legal_form_and_the_city_suffix() -> None:
+    orgs = OrganisationNormaliser()
+    registered = orgs.core("中国建设银行股份有限公司重庆市分行")
+    assert registered == orgs.core("中国建设银行重庆分行") == "中国建设银行重庆分行"
+    assert orgs.core("平安银行股份有限公司成都天府支行") == "平安银行成都天府支行"
+    assert orgs.core("华为技术有限公司上海分公司") == orgs.core("华为技术上海分公司")
+    assert orgs.core("中国建设银行重庆分行") != orgs.core("中国建设银行成都分行")
+    assert orgs.core("北京市政有限公司") == "北京市政"  # no branch: the 市 of 市政 stays
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,10 @@ employer graph keys joined by SAME_AS) against the world's ground truth, and pri
 object. Without ``--world`` it generates a world of ``--applications`` (seed ``--seed``).
 
     .venv/bin/python benchmarks/resolution.py [--applications 10000] [--seed 7] \
-        [--world DIR] [--out benchmarks/out/resolution_10k.json]
+        [--world DIR] [--directory ORGS.tsv] [--out benchmarks/out/resolution_10k.json]
+
+``--directory`` links employers through an organisation directory (ENTRY<TAB>NAME rows), as
+the setting ``nlp_organisation_directory`` does at ingest.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))  # run as a script: `benchmarks` is importable from the root
 
 from benchmarks.bench_env import environment  # noqa: E402
+from fraudgraph.nlp.mention_linker import MentionLinker  # noqa: E402
+from fraudgraph.nlp.organisation_directory import OrganisationDirectory  # noqa: E402
 from fraudgraph.nlp.resolution_evaluator import ResolutionEvaluator  # noqa: E402
 from fraudgraph.synth import WorldConfig, generate_world  # noqa: E402
 from fraudgraph.synth.world_config import GENERATOR_VERSION  # noqa: E402
@@ -44,10 +49,12 @@ def metrics_of(report: dict[str, Any]) -> dict[str, float]:
     return metrics
 
 
-def run(world: Path) -> tuple[dict[str, float], str]:
-    """Evaluate ``world``; the metrics and a description of the data."""
+def run(world: Path, directory: Path | None = None) -> tuple[dict[str, float], str]:
+    """Evaluate ``world`` (with the organisation ``directory`` if given); the metrics and a
+    description of the data."""
     began = time.perf_counter()
-    report = ResolutionEvaluator().run_world(world)
+    linker = MentionLinker(directory=OrganisationDirectory.load(directory) if directory else None)
+    report = ResolutionEvaluator().run_world(world, linker=linker)
     metrics = metrics_of(report)
     metrics["seconds"] = round(time.perf_counter() - began, 1)
     metrics["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -56,6 +63,7 @@ def run(world: Path) -> tuple[dict[str, float], str]:
     dataset = (
         f"synthetic world {world.name}: {counts.get('applications', '?')} applications, "
         f"seed {manifest.get('seed')}, generator {manifest.get('generator_version')}"
+        + (f"; organisation directory {directory.name}" if directory else "")
     )
     return metrics, dataset
 
@@ -65,6 +73,7 @@ def main() -> None:
     parser.add_argument("--world", type=Path, help="an existing synthetic world directory")
     parser.add_argument("--applications", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--directory", type=Path, help="organisation directory for employers")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="resolution-bench-") as folder:
@@ -73,7 +82,7 @@ def main() -> None:
             world = Path(folder) / f"world_{args.applications}"
             config = WorldConfig(applications=args.applications, seed=args.seed)
             generate_world(world, config)
-        metrics, dataset = run(world)
+        metrics, dataset = run(world, args.directory)
     text = json.dumps(
         {
             "benchmark": "entity_resolution",

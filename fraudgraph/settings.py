@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     neo4j_max_pool_size: int = Field(50, ge=1)
     neo4j_batch_size: int = Field(5000, ge=1)
 
+    # --- Entity resolution (fraudgraph/nlp) -------------------------------------------------
+    nlp_organisation_directory: Path | None = Field(
+        None,
+        description="Tab-separated list of organisations and the other names they go by "
+        "(ENTRY<TAB>NAME rows; fraudgraph/nlp/organisation_directory.py): SAME_AS links "
+        "between the employer keys an entry names, which no spelling rule finds.",
+    )
+
     # --- Rings (fraudgraph/rings) -----------------------------------------------------------
     rings_hub_cap: int = Field(
         30, ge=2, description="Identifiers shared by more customers are hubs: they bind no ring."

@@ -100,7 +100,7 @@ def _link(settings: Settings, files: list[SourceFile]) -> None:
     driver = create_driver(settings)
     try:
         repository = SameAsRepository(driver, settings.neo4j_database, settings.neo4j_batch_size)
-        job = EntityLinkJob(repository)
+        job = EntityLinkJob(repository, EntityLinkJob.linker_for(settings))
         counts = {"Customer": job.link_customers(customers), **job.run()}
     finally:
         driver.close()

@@ -24,7 +24,9 @@ from fraudgraph.ingest.graph_rows import ENTITY_NODES
 from fraudgraph.nlp.entity_resolver import EntityResolver
 from fraudgraph.nlp.extractor import VERSION
 from fraudgraph.nlp.mention_linker import MentionLinker
+from fraudgraph.nlp.organisation_directory import OrganisationDirectory
 from fraudgraph.nlp.party_record import PartyRecord
+from fraudgraph.settings import Settings
 from fraudgraph.types import EntityKind
 
 LINKER = "fraudgraph.nlp.mention_linker"
@@ -56,6 +58,12 @@ class EntityLinkJob:
         self.repository = repository
         self.linker = linker or MentionLinker()
         self.resolver = resolver or EntityResolver()
+
+    @staticmethod
+    def linker_for(settings: Settings) -> MentionLinker:
+        """The linker ``settings`` ask for: with the organisation directory when one is set."""
+        path = settings.nlp_organisation_directory
+        return MentionLinker(directory=OrganisationDirectory.load(path) if path else None)
 
     def run(self, kinds: Sequence[EntityKind] = LINKED_KINDS) -> dict[str, LinkCounts]:
         """Links stored and stale links pruned, per node label."""

@@ -109,11 +109,18 @@ def evaluate(
 def resolve_eval(
     world: Annotated[Path, typer.Argument(help="Synthetic world directory.")],
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the report here.")] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Option(help="Organisation directory (ENTRY<TAB>NAME rows) for employer links."),
+    ] = None,
 ) -> None:
     """Pairwise precision/recall of entity resolution against truth/identity.jsonl."""
+    from fraudgraph.nlp.mention_linker import MentionLinker
+    from fraudgraph.nlp.organisation_directory import OrganisationDirectory
     from fraudgraph.nlp.resolution_evaluator import ResolutionEvaluator
 
-    report = ResolutionEvaluator().run_world(world)
+    linker = MentionLinker(directory=OrganisationDirectory.load(directory) if directory else None)
+    report = ResolutionEvaluator().run_world(world, linker=linker)
     text = json.dumps(report, indent=2, ensure_ascii=False)
     if json_path is not None:
         json_path.write_text(text + "\n", encoding="utf-8")
@@ -148,7 +155,7 @@ def link(
     driver = create_driver(settings)
     try:
         repository = SameAsRepository(driver, settings.neo4j_database, settings.neo4j_batch_size)
-        counts = EntityLinkJob(repository).run(chosen)
+        counts = EntityLinkJob(repository, EntityLinkJob.linker_for(settings)).run(chosen)
     finally:
         driver.close()
     for node_label, done in counts.items():

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from fraudgraph.nlp.entity_resolver import SameAsLink
 from fraudgraph.nlp.name_normaliser import NameNormaliser
+from fraudgraph.nlp.organisation_directory import OrganisationDirectory
 from fraudgraph.nlp.organisation_normaliser import OrganisationNormaliser
 from fraudgraph.types import EntityKind
 
@@ -31,6 +32,9 @@ PINYIN_CONFIDENCE = 0.8
 _LATIN_CORE = re.compile(r"[a-z0-9]+")
 #: Chinese industry terms with their usual English renderings (``zh<TAB>en`` rows).
 INDUSTRY_TERMS = Path(__file__).resolve().parents[2] / "nlp" / "patterns" / "org_industry_terms.tsv"
+#: Two names an organisation directory gives one entry: as sure as a region prefix would be,
+#: below a shared core, because the directory is someone's list and can be out of date.
+DIRECTORY_CONFIDENCE = 0.9
 
 
 class MentionLinker:
@@ -39,12 +43,20 @@ class MentionLinker:
     Works on graph keys (``Entity.canonical``): ``阿里巴巴(中国)有限公司`` and ``阿里巴巴集团``
     share the core ``阿里巴巴``; ``南京凯旋科技有限公司`` and ``凯旋科技有限公司`` differ by a
     city in front of the core; two address keys that differ only in a missing building are
-    close under rapidfuzz. Link ends are ``"KIND:canonical"`` strings.
+    close under rapidfuzz. With an organisation ``directory``, the keys whose cores are names
+    of one directory entry are linked too (abbreviations, translations). Link ends are
+    ``"KIND:canonical"`` strings.
     """
 
-    def __init__(self, similarity: float = 0.9, max_block: int = 200) -> None:
+    def __init__(
+        self,
+        similarity: float = 0.9,
+        max_block: int = 200,
+        directory: OrganisationDirectory | None = None,
+    ) -> None:
         self.similarity = similarity
         self.max_block = max_block
+        self.directory = directory
         self.names = NameNormaliser()
         self.organisations = OrganisationNormaliser()
 
@@ -65,7 +77,9 @@ class MentionLinker:
         links: dict[tuple[str, str], SameAsLink] = {}
         for link in self._block_links(blocks):
             links[(link.left, link.right)] = link
-        for link in itertools.chain(self._region_links(cores), self._pinyin_links(cores)):
+        for link in itertools.chain(
+            self._region_links(cores), self._pinyin_links(cores), self._directory_links(cores)
+        ):
             links.setdefault((link.left, link.right), link)  # a fuzzy link is the stronger
         return sorted(links.values(), key=lambda link: (-link.confidence, link.left, link.right))
 
@@ -135,6 +149,23 @@ class MentionLinker:
         for bare, placed in itertools.product(short, (e for e, p in members.items() if p)):
             left, right = sorted((bare, placed))
             yield SameAsLink(left, right, REGION_PREFIX_CONFIDENCE, evidence, "region_prefix")
+
+    def _directory_links(self, cores: Mapping[str, str]) -> Iterator[SameAsLink]:
+        """Keys whose cores name one directory entry: each joined to the entry's first key
+        (a star: the SAME_AS component is the same as with every pair, in n - 1 links)."""
+        if self.directory is None:
+            return
+        groups: dict[str, list[str]] = defaultdict(list)
+        for end, core in cores.items():
+            entry = self.directory.entry(core)
+            if entry is not None:
+                groups[entry].append(end)
+        for entry, ends in groups.items():
+            hub, *others = sorted(ends)
+            for end in others:
+                left, right = sorted((hub, end))
+                evidence = ("directory", f"entry:{entry}")
+                yield SameAsLink(left, right, DIRECTORY_CONFIDENCE, evidence, "directory")
 
     def _pinyin_links(self, cores: Mapping[str, str]) -> Iterator[SameAsLink]:
         """English cores whose words, the industry put into pinyin, spell a Chinese core."""

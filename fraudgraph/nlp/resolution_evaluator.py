@@ -141,10 +141,11 @@ class ResolutionEvaluator:
         world: Path,
         resolver: EntityResolver | None = None,
         extractor: EntityExtractor | None = None,
+        linker: MentionLinker | None = None,
     ) -> dict[str, Any]:
         """Evaluate on a synthetic world directory (applications file + truth/identity.jsonl):
         customers always, addresses and employers when the truth names them (the NLP models
-        are loaded for it unless ``extractor`` is given)."""
+        are loaded for it unless ``extractor`` is given; ``linker`` joins their keys)."""
         truth_path = world / "truth" / "identity.jsonl"
         if not truth_path.is_file():
             raise NotFoundError(f"no ground truth at {truth_path}")
@@ -166,7 +167,7 @@ class ResolutionEvaluator:
 
                 extractor = EntityExtractor.load()
             by_type[field] = self.evaluate_entities(
-                records, ids, field, kind, extractor, MentionLinker()
+                records, ids, field, kind, extractor, linker or MentionLinker()
             )
         return {"benchmark": "entity_resolution", "world": str(world), **report, "by_type": by_type}
 

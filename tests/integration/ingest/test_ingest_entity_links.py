@@ -192,6 +192,29 @@ def test_link_and_review_link_commands(
     assert "no SAME_AS link" in done.stdout + done.stderr
 
 
+def test_link_command_uses_the_organisation_directory_of_the_settings(
+    driver: Driver, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    database = neo4j_settings.neo4j_database
+    _seed(driver, database)
+    RecordStore(driver, database).merge_nodes("Organization", [{"key": "tencent", "props": {}}])
+    directory = tmp_path / "orgs.tsv"
+    directory.write_text("腾讯科技\tTencent\n", encoding="utf-8")
+    env = {**_cli_env(neo4j_settings, tmp_path),
+           "FRAUDGRAPH_NLP_ORGANISATION_DIRECTORY": str(directory)}  # fmt: skip
+    cli = [sys.executable, "-m", "fraudgraph.cli", "nlp", "link", "--kinds", "organization"]
+    done = subprocess.run(cli, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "Organization: 2 SAME_AS links"
+    [link] = SameAsRepository(driver, database).links_of("Organization", "tencent")
+    assert (link.key, link.method) == ("腾讯科技", "directory")
+    assert link.evidence == ("directory", "entry:腾讯科技")
+    env["FRAUDGRAPH_NLP_ORGANISATION_DIRECTORY"] = str(tmp_path / "missing.tsv")
+    done = subprocess.run(cli, env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "no organisation directory" in done.stdout + done.stderr
+
+
 def _cli_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
     return {
         **os.environ,

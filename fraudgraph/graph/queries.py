@@ -387,6 +387,19 @@ def same_as_links(node_label: str) -> str:
     )
 
 
+def same_as_queue(node_label: str) -> str:
+    """SAME_AS links between ``node_label`` nodes with review status ``$status``, weakest
+    first (the doubtful ones are the ones to look at), ``$skip`` / ``$limit`` paged."""
+    lbl, key = _node_key(node_label)
+    return (
+        f"MATCH (a:{lbl})-[r:SAME_AS]->(b:{lbl}) WHERE r.status = $status "
+        f"RETURN a.{key} AS left, b.{key} AS right, r.confidence AS confidence, "
+        "r.evidence AS evidence, r.method AS method, r.status AS status, "
+        "r.extractor AS extractor, r.version AS version "
+        f"ORDER BY confidence, left, right SKIP $skip LIMIT $limit"
+    )
+
+
 # --- Export to PyG -----------------------------------------------------------------------------
 # Streamed with a large fetch size; each returns keys only (plus the few numbers features need).
 

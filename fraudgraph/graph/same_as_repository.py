@@ -90,20 +90,36 @@ class SameAsRepository:
         )  # fmt: skip
         return bool(records) and int(records[0]["n"]) > 0
 
+    def queue(
+        self, entity_label: str, status: str = "candidate", limit: int = 50, skip: int = 0
+    ) -> list[tuple[str, StoredSameAs]]:
+        """The ``status`` links between ``entity_label`` nodes, weakest first, as (one end,
+        the link seen from it) pairs: the review queue."""
+        if status not in STATUSES:
+            raise InvalidInputError(f"status must be one of {', '.join(STATUSES)}", field="status")
+        if limit < 1 or skip < 0:
+            raise InvalidInputError("limit must be positive and skip not negative", field="limit")
+        records = self._run(
+            queries.same_as_queue(entity_label), status=status, limit=limit, skip=skip
+        )
+        return [(str(r["left"]), self._stored(r, str(r["right"]))) for r in records]
+
     def links_of(self, entity_label: str, key: str) -> list[StoredSameAs]:
         """The SAME_AS links of the node ``key``, strongest first."""
-        return [
-            StoredSameAs(
-                str(r["key"]),
-                float(r["confidence"]),
-                tuple(r["evidence"] or ()),
-                str(r["method"]),
-                str(r["status"]),
-                r["extractor"],
-                r["version"],
-            )
-            for r in self._run(queries.same_as_links(entity_label), key=key)
-        ]
+        records = self._run(queries.same_as_links(entity_label), key=key)
+        return [self._stored(r, str(r["key"])) for r in records]
+
+    @staticmethod
+    def _stored(record: Any, key: str) -> StoredSameAs:
+        return StoredSameAs(
+            key,
+            float(record["confidence"]),
+            tuple(record["evidence"] or ()),
+            str(record["method"]),
+            str(record["status"]),
+            record["extractor"],
+            record["version"],
+        )
 
     @staticmethod
     def _row(link: SameAsLink) -> dict[str, Any]:

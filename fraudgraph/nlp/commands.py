@@ -163,6 +163,47 @@ def link(
         typer.echo(f"{node_label}: {done.stored} SAME_AS links{stale}")
 
 
+@nlp_app.command("links")
+def links(
+    kind: Annotated[str, typer.Argument(help="organization, address, person or customer.")],
+    status: Annotated[str, typer.Option(help="candidate, confirmed or rejected.")] = "candidate",
+    limit: Annotated[int, typer.Option(help="How many links.")] = 50,
+    skip: Annotated[int, typer.Option(help="Links to skip first (paging).")] = 0,
+) -> None:
+    """The review queue: SAME_AS links of one status, weakest first, with their evidence
+    (decide each with `fraudgraph nlp review-link`)."""
+    from fraudgraph.graph.driver import create_driver
+    from fraudgraph.graph.same_as_repository import SameAsRepository
+    from fraudgraph.settings import Settings
+
+    node_label = _review_label(kind)
+    settings = Settings()
+    driver = create_driver(settings)
+    try:
+        queue = SameAsRepository(driver, settings.neo4j_database).queue(
+            node_label, status, limit, skip
+        )
+    finally:
+        driver.close()
+    for left, link in queue:
+        evidence = ", ".join(link.evidence)
+        typer.echo(f"{link.confidence:.2f}\t{left}\t{link.key}\t{link.method}\t{evidence}")
+    if not queue:
+        typer.echo(f"no {status} SAME_AS links between {node_label} nodes", err=True)
+
+
+def _review_label(kind: str) -> str:
+    """The node label of a link kind; customers are linked by the resolver at ingest."""
+    from fraudgraph.ingest.graph_rows import ENTITY_NODES
+    from fraudgraph.types import EntityKind
+
+    if kind == "customer":
+        return "Customer"
+    if kind not in _LINK_KINDS:
+        raise typer.BadParameter(f"{kind!r}: one of {', '.join(_LINK_KINDS)}, customer")
+    return ENTITY_NODES[EntityKind(_LINK_KINDS[kind])][0]
+
+
 @nlp_app.command("review-link")
 def review_link(
     kind: Annotated[str, typer.Argument(help="organization, address, person or customer.")],
@@ -175,12 +216,9 @@ def review_link(
     from fraudgraph.errors import NotFoundError
     from fraudgraph.graph.driver import create_driver
     from fraudgraph.graph.same_as_repository import SameAsRepository
-    from fraudgraph.ingest.graph_rows import ENTITY_NODES
     from fraudgraph.settings import Settings
-    from fraudgraph.types import EntityKind
 
-    # Customers are linked by the resolver at ingest; their links are reviewed the same way.
-    node_label = "Customer" if kind == "customer" else ENTITY_NODES[EntityKind(_kind(kind))][0]
+    node_label = _review_label(kind)
     settings = Settings()
     driver = create_driver(settings)
     try:

@@ -215,6 +215,36 @@ def test_link_command_uses_the_organisation_directory_of_the_settings(
     assert "no organisation directory" in done.stdout + done.stderr
 
 
+def test_review_queue_lists_links_of_a_status_weakest_first(
+    driver: Driver, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    database = neo4j_settings.neo4j_database
+    _seed(driver, database)
+    repository = SameAsRepository(driver, database)
+    EntityLinkJob(repository).run([EntityKind.ORGANIZATION])
+    weak = SameAsLink("腾讯科技", GROUP, 0.55, ("manual",), "manual")
+    repository.write("Organization", [weak], "analyst", "1", "r1")
+    queue = repository.queue("Organization")
+    assert [(left, link.key, link.confidence) for left, link in queue] == [
+        ("腾讯科技", GROUP, 0.55), (CHINA, GROUP, pytest.approx(0.95)),
+    ]  # fmt: skip
+    assert [link.key for _, link in repository.queue("Organization", limit=1, skip=1)] == [GROUP]
+    assert repository.queue("Organization", status="rejected") == []
+    with pytest.raises(InvalidInputError, match="status"):
+        repository.queue("Organization", status="merged")
+    with pytest.raises(InvalidInputError, match="limit"):
+        repository.queue("Organization", limit=0)
+
+    env = _cli_env(neo4j_settings, tmp_path)
+    cli = [sys.executable, "-m", "fraudgraph.cli", "nlp", "links", "organization", "--limit", "1"]
+    done = subprocess.run(cli, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines() == [f"0.55\t腾讯科技\t{GROUP}\tmanual\tmanual"]
+    done = subprocess.run([*cli[:-3], "company"], env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "customer" in done.stdout + done.stderr  # the error lists the kinds
+
+
 def _cli_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
     return {
         **os.environ,

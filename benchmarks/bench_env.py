@@ -34,6 +34,17 @@ def environment(**extra: Any) -> dict[str, Any]:
     }
 
 
+def emit(report: dict[str, Any], out: Path | None, *, indent: int | None = None) -> None:
+    """Print a benchmark's JSON object, and write it to ``out`` too when given."""
+    import json
+
+    text = json.dumps(report, ensure_ascii=False, indent=indent)
+    print(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -33,7 +33,7 @@ from typing import Any
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script too
-from benchmarks.bench_env import environment, private_neo4j
+from benchmarks.bench_env import emit, environment, private_neo4j
 from fraudgraph.graph.driver import create_driver
 from fraudgraph.graph.schema import init_schema
 from fraudgraph.graph.stats import graph_counts
@@ -223,10 +223,7 @@ def main() -> None:
             nlp=args.nlp, batch_size=args.batch_size, max_seconds=args.max_seconds, bulk=args.bulk
         ),
     }
-    text = json.dumps(result, indent=2)
-    if args.out is not None:
-        args.out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    emit(result, args.out, indent=2)
 
 
 if __name__ == "__main__":

@@ -205,36 +205,30 @@ def main() -> None:
         metrics.update(evaluations())
     import spacy
 
-    from benchmarks.bench_env import environment
+    from benchmarks.bench_env import emit, environment
 
-    text = json.dumps(
-        {
-            "benchmark": "nlp",
-            "dataset": source
-            + ("" if args.no_eval else " + public NER dev sets + adversarial identifiers"),
-            "metrics": metrics,
-            "goals": {
-                "applications_per_second_per_core": 1000,
-                "resume_dev_f1": 95.0,
-                "weibo_dev_f1": 62.0,
-                "address_dev_f1": 90.0,
-                "identifiers_f1": 99.5,
-                "identifiers_invalid_reported_valid": 0,
-            },
-            "environment": environment(
-                spacy=getattr(spacy, "__version__", "unknown"),
-                machine=platform.machine(),
-                threads=1,
-                load_average=[round(load, 2) for load in os.getloadavg()],
-                models={lang: nlp.meta.get("name") for lang, nlp in extractor.pipelines.items()},
-            ),
+    report = {
+        "benchmark": "nlp",
+        "dataset": source
+        + ("" if args.no_eval else " + public NER dev sets + adversarial identifiers"),
+        "metrics": metrics,
+        "goals": {
+            "applications_per_second_per_core": 1000,
+            "resume_dev_f1": 95.0,
+            "weibo_dev_f1": 62.0,
+            "address_dev_f1": 90.0,
+            "identifiers_f1": 99.5,
+            "identifiers_invalid_reported_valid": 0,
         },
-        ensure_ascii=False,
-    )
-    print(text)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+        "environment": environment(
+            spacy=getattr(spacy, "__version__", "unknown"),
+            machine=platform.machine(),
+            threads=1,
+            load_average=[round(load, 2) for load in os.getloadavg()],
+            models={lang: nlp.meta.get("name") for lang, nlp in extractor.pipelines.items()},
+        ),
+    }
+    emit(report, args.out)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))  # run as a script: `benchmarks` is importable from the root
 
-from benchmarks.bench_env import environment  # noqa: E402
+from benchmarks.bench_env import emit, environment  # noqa: E402
 from fraudgraph.nlp.mention_linker import MentionLinker  # noqa: E402
 from fraudgraph.nlp.organisation_directory import OrganisationDirectory  # noqa: E402
 from fraudgraph.nlp.resolution_evaluator import ResolutionEvaluator  # noqa: E402
@@ -83,20 +83,14 @@ def main() -> None:
             config = WorldConfig(applications=args.applications, seed=args.seed)
             generate_world(world, config)
         metrics, dataset = run(world, args.directory)
-    text = json.dumps(
-        {
-            "benchmark": "entity_resolution",
-            "dataset": dataset,
-            "metrics": metrics,
-            "goals": GOALS,
-            "environment": environment(generator=GENERATOR_VERSION),
-        },
-        ensure_ascii=False,
-    )
-    print(text)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    report = {
+        "benchmark": "entity_resolution",
+        "dataset": dataset,
+        "metrics": metrics,
+        "goals": GOALS,
+        "environment": environment(generator=GENERATOR_VERSION),
+    }
+    emit(report, args.out)
 
 
 if __name__ == "__main__":

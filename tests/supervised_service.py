@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,3 +24,16 @@ def supervised(spec: WorkerSpec, processes: int = 2) -> Iterator[ServiceSupervis
         yield supervisor
     finally:
         supervisor.stop(0.5)
+
+
+def listening_port(serve: subprocess.Popen[str], note: str = "") -> int:
+    """The port a ``fraudgraph serve`` child prints once it serves, on a line ending in
+    ``note`` (its other lines are JSON logs); stderr is drained from then on."""
+    assert serve.stderr is not None
+    pattern = re.compile(r"listening on [^ ]+:(\d+)" + re.escape(note))
+    for line in serve.stderr:
+        found = pattern.search(line)
+        if found:
+            threading.Thread(target=serve.stderr.read, daemon=True).start()  # keep draining
+            return int(found.group(1))
+    raise AssertionError(f"serve exited ({serve.wait()}) before listening")

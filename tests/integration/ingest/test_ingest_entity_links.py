@@ -141,9 +141,8 @@ def test_cli_ingest_proposes_links_unless_told_not_to(
     assert [link.key for link in repository.links_of("Organization", GROUP)] == [CHINA]
     [same] = repository.links_of("Customer", "C0001")
     assert (same.key, same.evidence, same.extractor) == ("C0003", ("id_number",), RESOLVER)
-    review = [sys.executable, "-m", "fraudgraph.cli", "nlp", "review-link", "customer", "C0001",
-              "C0003", "--status", "rejected", "--reviewer", "analyst-7"]  # fmt: skip
-    done = subprocess.run(review, env=env, capture_output=True, text=True)
+    done = _nlp(env, "review-link", "customer", "C0001", "C0003", "--status", "rejected",
+                "--reviewer", "analyst-7")  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert repository.links_of("Customer", "C0003")[0].status == "rejected"
 
@@ -174,20 +173,16 @@ def test_link_and_review_link_commands(
 ) -> None:
     _seed(driver, neo4j_settings.neo4j_database)
     env = _cli_env(neo4j_settings, tmp_path)
-    cli = [sys.executable, "-m", "fraudgraph.cli", "nlp"]
-    done = subprocess.run([*cli, "link", "--kinds", "organization"], env=env,
-                          capture_output=True, text=True)  # fmt: skip
+    done = _nlp(env, "link", "--kinds", "organization")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip() == "Organization: 1 SAME_AS links"
-    review = [*cli, "review-link", "organization", GROUP, CHINA, "--reviewer", "analyst-7"]
-    done = subprocess.run([*review, "--status", "rejected"], env=env, capture_output=True,
-                          text=True)  # fmt: skip
+    review = ["review-link", "organization", GROUP, CHINA, "--reviewer", "analyst-7"]
+    done = _nlp(env, *review, "--status", "rejected")
     assert done.returncode == 0, done.stdout + done.stderr
     [link] = SameAsRepository(driver, neo4j_settings.neo4j_database).links_of("Organization", GROUP)
     assert link.status == "rejected"
-    missing = [*cli, "review-link", "organization", GROUP, "腾讯科技", "--reviewer", "analyst-7"]
-    done = subprocess.run([*missing, "--status", "rejected"], env=env, capture_output=True,
-                          text=True)  # fmt: skip
+    missing = ["review-link", "organization", GROUP, "腾讯科技", "--reviewer", "analyst-7"]
+    done = _nlp(env, *missing, "--status", "rejected")
     assert done.returncode != 0
     assert "no SAME_AS link" in done.stdout + done.stderr
 
@@ -202,15 +197,14 @@ def test_link_command_uses_the_organisation_directory_of_the_settings(
     directory.write_text("腾讯科技\tTencent\n", encoding="utf-8")
     env = {**_cli_env(neo4j_settings, tmp_path),
            "FRAUDGRAPH_NLP_ORGANISATION_DIRECTORY": str(directory)}  # fmt: skip
-    cli = [sys.executable, "-m", "fraudgraph.cli", "nlp", "link", "--kinds", "organization"]
-    done = subprocess.run(cli, env=env, capture_output=True, text=True)
+    done = _nlp(env, "link", "--kinds", "organization")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip() == "Organization: 2 SAME_AS links"
     [link] = SameAsRepository(driver, database).links_of("Organization", "tencent")
     assert (link.key, link.method) == ("腾讯科技", "directory")
     assert link.evidence == ("directory", "entry:腾讯科技")
     env["FRAUDGRAPH_NLP_ORGANISATION_DIRECTORY"] = str(tmp_path / "missing.tsv")
-    done = subprocess.run(cli, env=env, capture_output=True, text=True)
+    done = _nlp(env, "link", "--kinds", "organization")
     assert done.returncode != 0
     assert "no organisation directory" in done.stdout + done.stderr
 
@@ -236,11 +230,10 @@ def test_review_queue_lists_links_of_a_status_weakest_first(
         repository.queue("Organization", limit=0)
 
     env = _cli_env(neo4j_settings, tmp_path)
-    cli = [sys.executable, "-m", "fraudgraph.cli", "nlp", "links", "organization", "--limit", "1"]
-    done = subprocess.run(cli, env=env, capture_output=True, text=True)
+    done = _nlp(env, "links", "organization", "--limit", "1")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines() == [f"0.55\t腾讯科技\t{GROUP}\tmanual\tmanual"]
-    done = subprocess.run([*cli[:-3], "company"], env=env, capture_output=True, text=True)
+    done = _nlp(env, "links", "company")
     assert done.returncode != 0
     assert "customer" in done.stdout + done.stderr  # the error lists the kinds
 
@@ -253,3 +246,9 @@ def _cli_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
         "NEO4J_DATABASE": settings.neo4j_database,
         "FRAUDGRAPH_VAR_DIR": str(tmp_path / "var"),
     }
+
+
+def _nlp(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``fraudgraph nlp ARGS`` in a child process with ``env``."""
+    command = [sys.executable, "-m", "fraudgraph.cli", "nlp", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +24,7 @@ from fraudgraph.service.identifier_extractor import IdentifierExtractor
 from fraudgraph.service.service_runtime import RuntimeOptions, ServiceRuntime
 from fraudgraph.settings import Settings
 from tests.conftest import local_settings
+from tests.supervised_service import listening_port
 from tests.unit.service.conftest import auth, offline_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -138,7 +137,7 @@ def test_restart_mid_stream_then_retry_gives_no_duplicates(
     # an in-process gRPC server under its own client once left that client waiting for ever.
     first = _serve_process(settings)
     try:
-        port = _serving_port(first)
+        port = listening_port(first)
 
         def feed() -> Iterator[pb.ScoreStreamRequest]:
             for i, req in enumerate(requests):
@@ -200,14 +199,3 @@ def _serve_process(settings: Settings) -> subprocess.Popen[str]:
     fraudgraph = str(Path(sys.executable).with_name("fraudgraph"))
     command = [fraudgraph, "serve", "--port", "0", "--processes", "1", "--identifiers-only"]
     return subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-
-
-def _serving_port(serve: subprocess.Popen[str]) -> int:
-    """The port ``serve`` prints once it serves (its other lines are JSON logs)."""
-    assert serve.stderr is not None
-    for line in serve.stderr:
-        found = re.search(r"listening on [^ ]+:(\d+)", line)
-        if found:
-            threading.Thread(target=serve.stderr.read, daemon=True).start()  # keep draining
-            return int(found.group(1))
-    raise AssertionError(f"serve exited ({serve.wait()}) before listening")

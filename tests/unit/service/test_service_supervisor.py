@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +23,7 @@ from fraudgraph.service.service_supervisor import ServiceSupervisor
 from fraudgraph.service.service_worker import WorkerSpec
 from fraudgraph.service.synthetic_index import SyntheticIndex
 from fraudgraph.service.token_authority import TokenAuthority
-from tests.supervised_service import supervised
+from tests.supervised_service import listening_port, supervised
 from tests.unit.service.conftest import auth, offline_settings
 
 pytestmark = pytest.mark.slow
@@ -229,7 +227,7 @@ def test_serve_command_runs_the_processes_and_sigterm_stops_them_all(tmp_path: P
     command = [fraudgraph, "serve", "--port", "0", "--processes", "2", "--identifiers-only"]
     serve = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:
-        port = _listening_port(serve)
+        port = listening_port(serve, " (2 processes)")
         workers = psutil.Process(serve.pid).children()
         assert len([w for w in workers if w.name().startswith("python")]) >= 2
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
@@ -242,14 +240,3 @@ def test_serve_command_runs_the_processes_and_sigterm_stops_them_all(tmp_path: P
         if serve.poll() is None:
             serve.kill()
             serve.wait()
-
-
-def _listening_port(serve: subprocess.Popen[str]) -> int:
-    """The port ``serve`` prints once every process serves (its other lines are JSON logs)."""
-    assert serve.stderr is not None
-    for line in serve.stderr:
-        found = re.search(r"listening on [^ ]+:(\d+) \(2 processes\)", line)
-        if found:
-            threading.Thread(target=serve.stderr.read, daemon=True).start()  # keep draining
-            return int(found.group(1))
-    raise AssertionError(f"serve exited ({serve.wait()}) before listening")

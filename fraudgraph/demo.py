@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from neo4j import Driver
 from rich.console import Console
@@ -14,6 +15,9 @@ from fraudgraph.graph.local_server import LocalNeo4j
 from fraudgraph.graph.schema import init_schema
 from fraudgraph.graph.stats import graph_counts
 from fraudgraph.settings import Settings
+
+if TYPE_CHECKING:
+    from fraudgraph.ingest.sources import SourceFile
 
 
 def run_demo(settings: Settings, *, applications: int, seed: int, console: Console) -> None:
@@ -52,7 +56,7 @@ def _ingest(driver: Driver, settings: Settings, world: Path, console: Console) -
     from fraudgraph.ingest.sources import synth_files
     from fraudgraph.nlp.extractor import EntityExtractor
 
-    console.rule("3. NLP + ingest into Neo4j")
+    console.rule("3. NLP + ingest into Neo4j, entity resolution")
     # The bundled server's database is rebuilt so that re-running the demo gives the same graph;
     # a server of the user's own is never wiped (loading is idempotent there).
     if settings.neo4j_is_local:
@@ -65,7 +69,22 @@ def _ingest(driver: Driver, settings: Settings, world: Path, console: Console) -
         extractor=EntityExtractor.load(),
         batch_size=settings.neo4j_batch_size,
     )
-    print_summary(loader.load(world, synth_files(world), restart=True))
+    files = synth_files(world)
+    print_summary(loader.load(world, files, restart=True))
+    _link(driver, settings, files, console)
+
+
+def _link(driver: Driver, settings: Settings, files: list[SourceFile], console: Console) -> None:
+    """Entity resolution after the load, with a few of the links it proposes."""
+    from fraudgraph.graph.same_as_repository import SameAsRepository
+    from fraudgraph.ingest.commands import link_loaded, print_links
+
+    print_links(link_loaded(driver, settings, files))
+    repository = SameAsRepository(driver, settings.neo4j_database)
+    for label in ("Organization", "Customer"):
+        for left, link in repository.queue(label, limit=2):
+            evidence = ", ".join(link.evidence)
+            console.print(f"  {label} {left} ~ {link.key}  ({link.confidence:.2f}; {evidence})")
 
 
 def _show_graph(driver: Driver, settings: Settings, console: Console) -> None:

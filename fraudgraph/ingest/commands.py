@@ -10,6 +10,9 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from neo4j import Driver
+
+    from fraudgraph.ingest.entity_link_job import LinkCounts
     from fraudgraph.ingest.loader import LoadSummary, TextExtractor
     from fraudgraph.ingest.sources import SourceFile
     from fraudgraph.nlp.party_record import PartyRecord
@@ -93,17 +96,29 @@ def ingest(
 
 def _link(settings: Settings, files: list[SourceFile]) -> None:
     from fraudgraph.graph.driver import create_driver
+
+    driver = create_driver(settings)
+    try:
+        counts = link_loaded(driver, settings, files)
+    finally:
+        driver.close()
+    print_links(counts)
+
+
+def link_loaded(
+    driver: Driver, settings: Settings, files: list[SourceFile]
+) -> dict[str, LinkCounts]:
+    """Propose the SAME_AS links of a finished load: customers of one person (from the
+    customer files among ``files``) and spellings of one employer, address or name."""
     from fraudgraph.graph.same_as_repository import SameAsRepository
     from fraudgraph.ingest.entity_link_job import EntityLinkJob
 
-    customers = _customer_records(files)
-    driver = create_driver(settings)
-    try:
-        repository = SameAsRepository(driver, settings.neo4j_database, settings.neo4j_batch_size)
-        job = EntityLinkJob(repository, EntityLinkJob.linker_for(settings))
-        counts = {"Customer": job.link_customers(customers), **job.run()}
-    finally:
-        driver.close()
+    repository = SameAsRepository(driver, settings.neo4j_database, settings.neo4j_batch_size)
+    job = EntityLinkJob(repository, EntityLinkJob.linker_for(settings))
+    return {"Customer": job.link_customers(_customer_records(files)), **job.run()}
+
+
+def print_links(counts: dict[str, LinkCounts]) -> None:
     console.print(
         "SAME_AS candidates: " + ", ".join(f"{lbl} {c.stored:,}" for lbl, c in counts.items())
     )

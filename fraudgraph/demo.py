@@ -77,9 +77,10 @@ def _ingest(driver: Driver, settings: Settings, world: Path, console: Console) -
 def _link(driver: Driver, settings: Settings, files: list[SourceFile], console: Console) -> None:
     """Entity resolution after the load, with a few of the links it proposes."""
     from fraudgraph.graph.same_as_repository import SameAsRepository
-    from fraudgraph.ingest.commands import link_loaded, print_links
+    from fraudgraph.ingest.commands import print_links
+    from fraudgraph.ingest.entity_link_job import EntityLinkJob
 
-    print_links(link_loaded(driver, settings, files))
+    print_links(EntityLinkJob.after_load(driver, settings, files))
     repository = SameAsRepository(driver, settings.neo4j_database)
     for label in ("Organization", "Customer"):
         for left, link in repository.queue(label, limit=2):

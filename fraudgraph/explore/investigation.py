@@ -4,6 +4,7 @@ inv = Investigation.connect(Settings())
 inv.find("139-1234-5678")           # phone, resident ID or (fuzzy) name
 inv.draw("C000123").interactive()   # the neighbourhood, zoomable; .static() for a PNG
 inv.explain("C000123")              # which identifiers and neighbours drive the score
+inv.same_as("C000123")              # SAME_AS links: other ids of the person, other spellings
 inv.rings.queue()                   # flagged rings; inv.rings.review(...) records a decision
 """
 
@@ -26,7 +27,11 @@ from fraudgraph.explore.ring_desk import RingDesk
 from fraudgraph.explore.sample_world import SampleWorld
 from fraudgraph.explore.score_explainer import ScoreExplainer, ScoreExplanation
 from fraudgraph.explore.subgraph import Subgraph
+from fraudgraph.graph.same_as_repository import SameAsRepository
 from fraudgraph.settings import Settings
+
+#: Entity nodes that entity resolution links (besides customers).
+LINKED_LABELS = ("Organization", "Address", "Person")
 
 
 class Investigation:
@@ -42,6 +47,7 @@ class Investigation:
         self.explainer = ScoreExplainer(driver, database, settings.service_hub_degree_cap)
         self.rings = RingDesk(driver, database)
         self.models = ModelLab(driver, database, settings.models_dir)
+        self.links = SameAsRepository(driver, database)
 
     @classmethod
     def connect(cls, settings: Settings | None = None) -> Investigation:
@@ -100,6 +106,23 @@ class Investigation:
     def explain(self, customer_id: str) -> ScoreExplanation:
         """The customer's rule score, its reasons, and each identifier's/neighbour's part."""
         return self.explainer.explain(customer_id)
+
+    # --- entity resolution ----------------------------------------------------------------------
+    def same_as(self, customer_id: str) -> list[dict[str, Any]]:
+        """SAME_AS links of the customer (its other customer ids) and of its employers,
+        addresses and names (their other spellings), strongest first per node."""
+        nodes = [("Customer", customer_id)] + [
+            (fact.label, fact.key)
+            for fact in self.profile(customer_id).identifiers
+            if fact.label in LINKED_LABELS
+        ]
+        return [
+            {"label": label, "key": key, "same_as": link.key, "confidence": link.confidence,
+             "method": link.method, "evidence": ", ".join(link.evidence),
+             "status": link.status}
+            for label, key in nodes
+            for link in self.links.links_of(label, key)
+        ]  # fmt: skip
 
     # --- data ---------------------------------------------------------------------------------
     def sample_world_labels(self) -> dict[tuple[str, str], int]:

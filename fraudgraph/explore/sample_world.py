@@ -41,7 +41,9 @@ class SampleWorld:
         return (settings.var_dir / WORLD_FOLDER).resolve()
 
     def load(self, driver: Driver) -> SampleWorldSummary:
-        """Wipe the database, then generate, ingest and run ring detection."""
+        """Wipe the database, then generate, ingest, propose SAME_AS links and run ring
+        detection."""
+        from fraudgraph.ingest.entity_link_job import EntityLinkJob
         from fraudgraph.ingest.loader import Loader
         from fraudgraph.ingest.sources import synth_files
         from fraudgraph.nlp.extractor import EntityExtractor
@@ -57,7 +59,9 @@ class SampleWorld:
             driver, database, state_dir=world / "ingest-state",
             extractor=EntityExtractor.load(), progress=False,
         )  # fmt: skip
-        loader.load(world, synth_files(world), restart=True)
+        files = synth_files(world)
+        loader.load(world, files, restart=True)
+        EntityLinkJob.after_load(driver, self.settings, files)  # SAME_AS, as ingest proposes
         return SampleWorldSummary(world, dict(summary.counts), self._detect_rings(driver))
 
     def _detect_rings(self, driver: Driver) -> int:

@@ -10,12 +10,9 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from neo4j import Driver
-
     from fraudgraph.ingest.entity_link_job import LinkCounts
     from fraudgraph.ingest.loader import LoadSummary, TextExtractor
     from fraudgraph.ingest.sources import SourceFile
-    from fraudgraph.nlp.party_record import PartyRecord
     from fraudgraph.settings import Settings
 
 console = Console()
@@ -96,26 +93,14 @@ def ingest(
 
 def _link(settings: Settings, files: list[SourceFile]) -> None:
     from fraudgraph.graph.driver import create_driver
+    from fraudgraph.ingest.entity_link_job import EntityLinkJob
 
     driver = create_driver(settings)
     try:
-        counts = link_loaded(driver, settings, files)
+        counts = EntityLinkJob.after_load(driver, settings, files)
     finally:
         driver.close()
     print_links(counts)
-
-
-def link_loaded(
-    driver: Driver, settings: Settings, files: list[SourceFile]
-) -> dict[str, LinkCounts]:
-    """Propose the SAME_AS links of a finished load: customers of one person (from the
-    customer files among ``files``) and spellings of one employer, address or name."""
-    from fraudgraph.graph.same_as_repository import SameAsRepository
-    from fraudgraph.ingest.entity_link_job import EntityLinkJob
-
-    repository = SameAsRepository(driver, settings.neo4j_database, settings.neo4j_batch_size)
-    job = EntityLinkJob(repository, EntityLinkJob.linker_for(settings))
-    return {"Customer": job.link_customers(_customer_records(files)), **job.run()}
 
 
 def print_links(counts: dict[str, LinkCounts]) -> None:
@@ -158,29 +143,6 @@ def _bulk(
         f"transform {summary.transform_s:.1f} s, import {summary.import_s:.1f} s, "
         f"schema {summary.schema_s:.1f} s"
     )
-
-
-def _customer_records(files: list[SourceFile]) -> list[PartyRecord]:
-    """The customer master rows of ``files`` as resolution records (rejected rows left out:
-    the load has already reported them)."""
-    from fraudgraph.errors import FraudGraphError
-    from fraudgraph.ingest.record_parser import parse_customer
-    from fraudgraph.nlp.party_record import PartyRecord
-
-    records: list[PartyRecord] = []
-    for source in files:
-        if source.kind != "customers":
-            continue
-        for row in source.rows():
-            if row.data is None:
-                continue
-            try:
-                c = parse_customer(row.data)
-            except FraudGraphError:
-                continue
-            records.append(PartyRecord(c["customer_id"], c["name"], c["id_number"], c["phone"],
-                                       c["email"], c["address"], c["employer"]))  # fmt: skip
-    return records
 
 
 def print_summary(summary: LoadSummary) -> None:

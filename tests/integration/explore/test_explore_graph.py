@@ -11,14 +11,18 @@ from neo4j import Driver
 from fraudgraph.errors import InvalidInputError, NotFoundError
 from fraudgraph.explore import Investigation
 from fraudgraph.explore.neighbourhood_expander import ExpandLimits
+from fraudgraph.graph.same_as_repository import SameAsRepository
 from fraudgraph.graph.schema import init_schema
+from fraudgraph.ingest.entity_link_job import RESOLVER, EntityLinkJob
 from fraudgraph.ingest.loader import Loader
 from fraudgraph.ingest.sources import synth_files
 from fraudgraph.nlp.checksums import resident_id_check_char
+from fraudgraph.nlp.entity_resolver import SameAsLink
 from fraudgraph.nlp.extractor import EntityExtractor
 from fraudgraph.rings.ring_detector import RingConfig, RingDetector
 from fraudgraph.rings.ring_store import RingStore
 from fraudgraph.settings import Settings
+from fraudgraph.types import EntityKind
 from tests.integration.ingest.ingest_fixtures import account, application, customer, write_jsonl
 
 pytestmark = pytest.mark.integration
@@ -149,3 +153,26 @@ def test_ring_review_lands_in_the_audit_trail(inv: Investigation, driver: Driver
     with pytest.raises(InvalidInputError):
         inv.rings.review(ring_id, "NOT_A_DECISION", reviewer="ana")
     assert "Ring:" + ring_id in {n.id for n in inv.rings.subgraph(ring_id).nodes}
+
+
+def test_same_as_lists_the_customer_s_and_its_employer_s_links(
+    inv: Investigation, driver: Driver, neo4j_settings: Settings
+) -> None:
+    db = neo4j_settings.neo4j_database
+    group, china = "阿里巴巴集团", "阿里巴巴(中国)有限公司"
+    driver.execute_query(
+        "MATCH (c:Customer {customer_id: 'C0001'}) "
+        "MERGE (c)-[:WORKS_AT]->(:Organization {key: $group}) "
+        "MERGE (:Organization {key: $china})",
+        group=group, china=china, database_=db,
+    )  # fmt: skip
+    repository = SameAsRepository(driver, db)
+    EntityLinkJob(repository).run([EntityKind.ORGANIZATION])
+    repository.write("Customer", [SameAsLink("C0001", "C0002", 0.99, ("id_number",), "exact")],
+                     RESOLVER, "test", "run-1")  # fmt: skip
+    rows = {(r["label"], r["key"], r["same_as"], r["method"]) for r in inv.same_as("C0001")}
+    assert rows == {("Customer", "C0001", "C0002", "exact"),
+                    ("Organization", group, china, "fuzzy")}  # fmt: skip
+    assert inv.same_as("C0005") == []
+    with pytest.raises(NotFoundError):
+        inv.same_as("C9999")

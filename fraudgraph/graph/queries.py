@@ -376,14 +376,19 @@ def review_same_as(node_label: str) -> str:
     )
 
 
+#: What a listing returns of each SAME_AS link ``r`` (``SameAsRepository`` reads these names).
+_SAME_AS_FIELDS: Final = (
+    "r.confidence AS confidence, r.evidence AS evidence, r.method AS method, "
+    "r.status AS status, r.extractor AS extractor, r.version AS version"
+)
+
+
 def same_as_links(node_label: str) -> str:
     """The SAME_AS links of the ``node_label`` node ``$key``, strongest first."""
     lbl, key = _node_key(node_label)
     return (
         f"MATCH (:{lbl} {{{key}: $key}})-[r:SAME_AS]-(other:{lbl}) "
-        f"RETURN other.{key} AS key, r.confidence AS confidence, r.evidence AS evidence, "
-        "r.method AS method, r.status AS status, r.extractor AS extractor, "
-        "r.version AS version ORDER BY confidence DESC, key"
+        f"RETURN other.{key} AS key, {_SAME_AS_FIELDS} ORDER BY confidence DESC, key"
     )
 
 
@@ -393,10 +398,8 @@ def same_as_queue(node_label: str) -> str:
     lbl, key = _node_key(node_label)
     return (
         f"MATCH (a:{lbl})-[r:SAME_AS]->(b:{lbl}) WHERE r.status = $status "
-        f"RETURN a.{key} AS left, b.{key} AS right, r.confidence AS confidence, "
-        "r.evidence AS evidence, r.method AS method, r.status AS status, "
-        "r.extractor AS extractor, r.version AS version "
-        f"ORDER BY confidence, left, right SKIP $skip LIMIT $limit"
+        f"RETURN a.{key} AS left, b.{key} AS right, {_SAME_AS_FIELDS} "
+        "ORDER BY confidence, left, right SKIP $skip LIMIT $limit"
     )
 
 

@@ -123,7 +123,10 @@ class ResolutionEvaluator:
                 f"{kind.value}:{named[0].canonical}" if named else f"none:{record.record_id}"
             )
         distinct = set(keys.values())
-        links = linker.link((kind, key.split(":", 1)[1]) for key in distinct)
+        prefix = f"{kind.value}:"  # the "none:" stand-ins are record ids, not names to link
+        links = linker.link(
+            (kind, key.removeprefix(prefix)) for key in distinct if key.startswith(prefix)
+        )
         joined = self.clusters(distinct, links)
         truth_scored = {r.record_id: truth[r.record_id] for r in scored}
         return {
